@@ -82,7 +82,7 @@ export class SseBroker {
   readonly #log: EventLog;
   readonly #clients = new Set<Client>();
   readonly #heartbeatMs: number;
-  readonly #retryFrame: string;
+  readonly #retryFrame: Buffer;
   readonly #maxConnections: number;
   readonly #maxBufferedBytes: number;
   readonly #pingEvent: string;
@@ -103,7 +103,7 @@ export class SseBroker {
   constructor(options: SseBrokerOptions = {}) {
     this.#log = options.log ?? new MemoryEventLog({ capacity: options.replayEvents ?? 1000 });
     this.#heartbeatMs = positive('heartbeatMs', options.heartbeatMs ?? 30_000);
-    this.#retryFrame = encodeFrame({ retry: options.retryMs ?? 2000 });
+    this.#retryFrame = Buffer.from(encodeFrame({ retry: options.retryMs ?? 2000 }));
     this.#maxConnections = options.maxConnections ?? 1000;
     this.#maxBufferedBytes = positive('maxBufferedBytes', options.maxBufferedBytes ?? 256 * 1024);
     this.#pingEvent = options.pingEvent ?? 'ping';
@@ -142,25 +142,23 @@ export class SseBroker {
    */
   connect(connection: SseConnection, options: ConnectOptions): ConnectOutcome {
     let outcome: ConnectOutcome = 'snapshot';
-    let first = this.#retryFrame;
-    let frames = 1;
+    const chunks: Buffer[] = [this.#retryFrame];
     const replay = options.lastEventId === undefined ? undefined : this.#log.after(options.lastEventId);
     if (replay) {
       outcome = 'replayed';
       this.#stats.resumesReplayed += 1;
-      for (const event of replay) first += event.frame.toString();
-      frames += replay.length;
+      for (const event of replay) chunks.push(event.frame);
     } else {
       if (options.lastEventId !== undefined) {
         outcome = 'unknown_id';
         this.#stats.resumesUnknownId += 1;
       }
       const snapshot = options.snapshot();
-      first += encodeFrame({ id: this.#log.lastId, event: snapshot.event, data: snapshot.data });
-      frames += 1;
+      chunks.push(Buffer.from(encodeFrame({ id: this.#log.lastId, event: snapshot.event, data: snapshot.data })));
     }
-    connection.write(first);
-    this.#stats.framesSent += frames;
+    // One write for the whole opening, however many frames it holds.
+    connection.write(Buffer.concat(chunks));
+    this.#stats.framesSent += chunks.length;
 
     const client: Client = { connection, lastWriteAt: this.#now() };
     this.#clients.add(client);

@@ -1,0 +1,184 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SseBroker } from './SseBroker.ts';
+import type { SseBrokerOptions } from './SseBroker.ts';
+import { MemoryEventLog } from './MemoryEventLog.ts';
+import type { SseConnection } from './SseConnection.ts';
+
+/** A connection that records what it is sent and can pretend its socket stopped draining. */
+class FakeConnection implements SseConnection {
+  readonly chunks: string[] = [];
+  bufferedBytes = 0;
+  draining = true;
+  closed = false;
+  #listeners: (() => void)[] = [];
+
+  write(chunk: Buffer | string): boolean {
+    this.chunks.push(chunk.toString());
+    if (!this.draining) this.bufferedBytes += chunk.length;
+    return this.draining;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const listener of this.#listeners.splice(0)) listener();
+  }
+
+  onClose(listener: () => void): void {
+    if (this.closed) listener();
+    else this.#listeners.push(listener);
+  }
+
+  get text(): string {
+    return this.chunks.join('');
+  }
+}
+
+const snapshot = () => ({ event: 'snapshot', data: '{"type":"snapshot"}' });
+
+function broker(options: SseBrokerOptions = {}): SseBroker {
+  return new SseBroker({ log: new MemoryEventLog({ epoch: 'e', capacity: 3 }), ...options });
+}
+
+describe('SseBroker opening a stream', () => {
+  it('sends retry and a snapshot with the last id to a fresh stream', () => {
+    const b = broker({ retryMs: 1500 });
+    b.publish('x', '1');
+    const c = new FakeConnection();
+    expect(b.connect(c, { snapshot })).toBe('snapshot');
+    expect(c.text).toBe('retry: 1500\n\nid: e-1\nevent: snapshot\ndata: {"type":"snapshot"}\n\n');
+  });
+
+  it('replays the missed events with their ids and no snapshot when resuming', () => {
+    const b = broker();
+    b.publish('x', '1');
+    b.publish('x', '2');
+    b.publish('x', '3');
+    const c = new FakeConnection();
+    const build = vi.fn(snapshot);
+    expect(b.connect(c, { lastEventId: 'e-1', snapshot: build })).toBe('replayed');
+    expect(build).not.toHaveBeenCalled();
+    expect(c.text).toBe('retry: 2000\n\nid: e-2\nevent: x\ndata: 2\n\nid: e-3\nevent: x\ndata: 3\n\n');
+    expect(b.stats().resumesReplayed).toBe(1);
+  });
+
+  it('sends a snapshot for an id that has fallen out of the window', () => {
+    const b = broker();
+    for (let i = 1; i <= 5; i++) b.publish('x', String(i));
+    const c = new FakeConnection();
+    expect(b.connect(c, { lastEventId: 'e-1', snapshot })).toBe('unknown_id');
+    expect(c.text).toContain('id: e-5\nevent: snapshot\n');
+    expect(b.stats().resumesUnknownId).toBe(1);
+  });
+
+  it('refuses new streams at the cap and while draining', () => {
+    const b = broker({ maxConnections: 1 });
+    expect(b.isFull()).toBe(false);
+    b.connect(new FakeConnection(), { snapshot });
+    expect(b.isFull()).toBe(true);
+    const other = broker();
+    other.drain();
+    expect(other.isFull()).toBe(true);
+  });
+});
+
+describe('SseBroker fan-out', () => {
+  it('writes the same frame to every stream', () => {
+    const b = broker();
+    const [c1, c2] = [new FakeConnection(), new FakeConnection()];
+    b.connect(c1, { snapshot });
+    b.connect(c2, { snapshot });
+    b.publish('session_created', '{"n":1}');
+    const frame = 'id: e-1\nevent: session_created\ndata: {"n":1}\n\n';
+    expect(c1.chunks.at(-1)).toBe(frame);
+    expect(c2.chunks.at(-1)).toBe(frame);
+    expect(b.stats()).toMatchObject({ connections: 2, eventsPublished: 1, framesSent: 6 });
+  });
+
+  it('forgets a stream once it closes', () => {
+    const b = broker();
+    const c = new FakeConnection();
+    b.connect(c, { snapshot });
+    c.close();
+    b.publish('x', '1');
+    expect(b.connectionCount).toBe(0);
+    expect(c.chunks).toHaveLength(1);
+  });
+
+  it('closes a stream that stopped draining once it holds more than the buffer limit', () => {
+    const b = broker({ maxBufferedBytes: 150 });
+    const slow = new FakeConnection();
+    const fast = new FakeConnection();
+    b.connect(slow, { snapshot });
+    b.connect(fast, { snapshot });
+    slow.draining = false;
+    const data = 'x'.repeat(40);
+    b.publish('x', data);
+    b.publish('x', data);
+    expect(slow.closed).toBe(false);
+    b.publish('x', data);
+    expect(slow.closed).toBe(true);
+    // Each frame is 65 bytes: the third write crosses the limit.
+    expect(slow.bufferedBytes).toBe(195);
+    expect(b.connectionCount).toBe(1);
+    expect(b.stats().slowClosed).toBe(1);
+    b.publish('x', data);
+    expect(fast.chunks).toHaveLength(5);
+  });
+
+  it('drain closes every stream', () => {
+    const b = broker();
+    const streams = [new FakeConnection(), new FakeConnection()];
+    for (const c of streams) b.connect(c, { snapshot });
+    b.drain();
+    expect(streams.map((c) => c.closed)).toEqual([true, true]);
+    expect(b.connectionCount).toBe(0);
+  });
+});
+
+describe('SseBroker heartbeat', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 1_000_000 }));
+  afterEach(() => vi.useRealTimers());
+
+  const pinged = (c: FakeConnection) => c.chunks.filter((chunk) => chunk.startsWith('event: ping')).length;
+
+  it('pings a stream idle for one interval, once per interval,, without an id', () => {
+    const b = broker({ heartbeatMs: 1000, now: Date.now });
+    const c = new FakeConnection();
+    b.connect(c, { snapshot });
+    vi.advanceTimersByTime(999);
+    expect(pinged(c)).toBe(0);
+    vi.advanceTimersByTime(1);
+    expect(pinged(c)).toBe(1);
+    expect(c.chunks.at(-1)).toBe(`event: ping\ndata: {"type":"ping","at":${1_001_000}}\n\n`);
+    vi.advanceTimersByTime(999);
+    expect(pinged(c)).toBe(1);
+    vi.advanceTimersByTime(1);
+    expect(pinged(c)).toBe(2);
+    b.drain();
+  });
+
+  it('does not ping a stream that received an event within the interval', () => {
+    const b = broker({ heartbeatMs: 1000, now: Date.now });
+    const c = new FakeConnection();
+    b.connect(c, { snapshot });
+    for (let i = 0; i < 6; i++) {
+      vi.advanceTimersByTime(400);
+      b.publish('x', String(i));
+    }
+    expect(pinged(c)).toBe(0);
+    b.drain();
+  });
+
+  it('runs one sweep for all streams and stops it when none is left', () => {
+    const b = broker({ heartbeatMs: 1000, now: Date.now });
+    const streams = Array.from({ length: 50 }, () => new FakeConnection());
+    for (const c of streams) b.connect(c, { snapshot });
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(1000);
+    expect(streams.every((c) => pinged(c) === 1)).toBe(true);
+    for (const c of streams) c.close();
+    vi.advanceTimersByTime(500);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});
