@@ -1,0 +1,124 @@
+import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
+import { createPinia, setActivePinia } from 'pinia';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '@sessionboard/client';
+import type { Session } from '@sessionboard/protocol';
+import { useSessionsStore } from '../stores/useSessionsStore.ts';
+import { fakeBackend, session } from '../testing/fakeBackend.ts';
+import SessionTable from './SessionTable.vue';
+import SessionTableRow from './SessionTableRow.vue';
+
+enableAutoUnmount(afterEach);
+
+const now = Date.parse('2025-01-01T10:03:05.000Z');
+
+beforeEach(() => {
+  setActivePinia(createPinia());
+});
+
+function mountTable(sessions: Session[], props: { loading?: boolean; offline?: boolean } = {}) {
+  const fake = fakeBackend();
+  useSessionsStore().startConnection(fake.backend);
+  const wrapper = mount(SessionTable, { props: { sessions, loading: false, offline: false, ...props } });
+  return { wrapper, ...fake };
+}
+
+function mountRow(row: Session) {
+  const fake = fakeBackend();
+  useSessionsStore().startConnection(fake.backend);
+  const table = document.createElement('tbody');
+  document.body.append(table);
+  const wrapper = mount(SessionTableRow, { props: { session: row, now }, attachTo: table });
+  return { wrapper, ...fake };
+}
+
+describe('rows', () => {
+  it('carries the test hooks for each session', () => {
+    const { wrapper } = mountTable([session({ id: 'a' }), session({ id: 'b', status: 'failed', pid: null })]);
+    const rows = wrapper.findAll('[data-testid="session-row"]');
+    expect(rows.map((row) => [row.attributes('data-session-id'), row.attributes('data-status')])).toEqual([
+      ['a', 'running'],
+      ['b', 'failed'],
+    ]);
+  });
+
+  it('shows name, command, cwd, badge, pid and age of a running session', () => {
+    const { wrapper } = mountRow(session({ name: 'greeter', command: ['sh', '-c', 'echo hi; sleep 5'], cwd: '/srv/app' }));
+    const cells = wrapper.findAll('td').map((cell) => cell.text());
+    expect(cells).toEqual(['running', 'greeter', `sh -c 'echo hi; sleep 5'`, '/srv/app', '4242', '—', '3m 05s', 'Terminate']);
+  });
+
+  it.each([
+    [{ status: 'exited', exitCode: 0 }, 'exit 0', 'ok'],
+    [{ status: 'exited', exitCode: 3 }, 'exit 3', 'bad'],
+    [{ status: 'exited', signal: 'SIGTERM' }, 'SIGTERM', 'none'],
+    [{ status: 'failed', error: 'spawn nope ENOENT' }, 'spawn nope ENOENT', 'bad'],
+  ] as const)('shows how it ended (%#)', (overrides, text, tone) => {
+    const { wrapper } = mountRow(session({ pid: null, ...overrides }));
+    const result = wrapper.get('.session-table-row__result');
+    expect(result.text()).toBe(text);
+    expect(result.classes()).toContain(`session-table-row__result--${tone}`);
+    expect(wrapper.get('[data-testid="remove-button"]').text()).toBe('Remove');
+    expect(wrapper.find('[data-testid="terminate-button"]').exists()).toBe(false);
+  });
+});
+
+describe('buttons', () => {
+  it('terminate calls DELETE for the session', async () => {
+    const { wrapper, api } = mountRow(session({ id: 'run-1' }));
+    api.terminateSession.mockResolvedValue(null);
+    await wrapper.get('[data-testid="terminate-button"]').trigger('click');
+    await flushPromises();
+    expect(api.terminateSession).toHaveBeenCalledWith('run-1');
+  });
+
+  it('remove calls DELETE for an ended session', async () => {
+    const { wrapper, api } = mountRow(session({ id: 'done-1', status: 'exited', exitCode: 0, pid: null }));
+    api.removeSession.mockResolvedValue(null);
+    await wrapper.get('[data-testid="remove-button"]').trigger('click');
+    await flushPromises();
+    expect(api.removeSession).toHaveBeenCalledWith('done-1');
+  });
+
+  it('is disabled while the request runs and while stopping', async () => {
+    const { wrapper, api } = mountRow(session());
+    let answer: (value: null) => void = () => {};
+    api.terminateSession.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    const button = wrapper.get('[data-testid="terminate-button"]');
+    await button.trigger('click');
+    expect(button.attributes('disabled')).toBe('');
+    answer(null);
+    await flushPromises();
+    expect(button.attributes('disabled')).toBeUndefined();
+    await wrapper.setProps({ session: session({ status: 'stopping' }) });
+    expect(wrapper.get('[data-testid="terminate-button"]').text()).toBe('Stopping…');
+    expect(wrapper.get('[data-testid="terminate-button"]').attributes('disabled')).toBe('');
+  });
+
+  it('leaves a failure for the error banner', async () => {
+    const { wrapper, api } = mountRow(session());
+    api.terminateSession.mockRejectedValue(new ApiError(429, 'rate_limited', 'Too many requests; try again in 20 s.'));
+    await wrapper.get('[data-testid="terminate-button"]').trigger('click');
+    await flushPromises();
+    expect(useSessionsStore().actionError).toBe('Too many requests; try again in 20 s.');
+  });
+});
+
+describe('placeholders', () => {
+  it('shows loading before the first update', () => {
+    const { wrapper } = mountTable([], { loading: true });
+    expect(wrapper.get('[data-testid="loading-state"]').text()).toBe('Loading sessions…');
+    expect(wrapper.find('[data-testid="empty-state"]').exists()).toBe(false);
+  });
+
+  it('shows the empty state when there are no sessions', () => {
+    const { wrapper } = mountTable([]);
+    expect(wrapper.get('[data-testid="empty-state"]').text()).toContain('No sessions yet');
+    expect(wrapper.find('table').exists()).toBe(false);
+  });
+
+  it('says why the list is empty while offline', () => {
+    const { wrapper } = mountTable([], { offline: true });
+    expect(wrapper.get('[data-testid="empty-state"]').text()).toContain('Sessions appear here as soon as the server answers.');
+  });
+});

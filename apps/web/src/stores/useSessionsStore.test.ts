@@ -1,0 +1,129 @@
+import { createPinia, setActivePinia } from 'pinia';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ApiError } from '@sessionboard/client';
+import { fakeBackend, session } from '../testing/fakeBackend.ts';
+import { useSessionsStore } from './useSessionsStore.ts';
+
+const older = session({ id: 'old', createdAt: '2025-01-01T09:00:00.000Z' });
+const newer = session({ id: 'new', createdAt: '2025-01-01T11:00:00.000Z' });
+const ended = session({ id: 'done', status: 'exited', pid: null, exitCode: 0, createdAt: '2025-01-01T10:00:00.000Z' });
+
+beforeEach(() => {
+  setActivePinia(createPinia());
+});
+
+function connected() {
+  const fake = fakeBackend();
+  const store = useSessionsStore();
+  store.startConnection(fake.backend);
+  return { store, ...fake };
+}
+
+describe('state from the client', () => {
+  it('applies a snapshot, newest first, with counts', () => {
+    const { store, push } = connected();
+    push({ type: 'snapshot', sessions: [older, ended, newer], lastEventId: 'e1', heartbeatMs: 30_000, at: 1000 });
+    expect(store.sessions.map((s) => s.id)).toEqual(['new', 'done', 'old']);
+    expect(store.sessionCount).toBe(3);
+    expect(store.activeSessions.map((s) => s.id)).toEqual(['new', 'old']);
+    expect(store.lastUpdateAt).toBe(1000);
+  });
+
+  it('applies deltas by id', () => {
+    const { store, push } = connected();
+    push({ type: 'snapshot', sessions: [older, newer], lastEventId: 'e1', heartbeatMs: 30_000, at: 1000 });
+    push({ type: 'change', event: { type: 'session_updated', session: { ...older, status: 'stopping' }, at: 1 }, id: 'e2', at: 2000 });
+    push({ type: 'change', event: { type: 'session_removed', session: newer, at: 2 }, id: 'e3', at: 3000 });
+    push({ type: 'change', event: { type: 'session_created', session: ended, at: 3 }, id: 'e4', at: 4000 });
+    expect(store.sessions.map((s) => [s.id, s.status])).toEqual([
+      ['done', 'exited'],
+      ['old', 'stopping'],
+    ]);
+    expect(store.lastUpdateAt).toBe(4000);
+  });
+
+  it('follows the connection status and its error', () => {
+    const { store, push } = connected();
+    expect([store.status, store.loading]).toEqual(['connecting', true]);
+    push({ type: 'status', status: 'offline', error: 'Cannot reach the server.' });
+    expect([store.status, store.error, store.loading]).toEqual(['offline', 'Cannot reach the server.', false]);
+    push({ type: 'snapshot', sessions: [], lastEventId: 'e1', heartbeatMs: null, at: 5 });
+    push({ type: 'status', status: 'polling', error: null });
+    expect([store.status, store.error, store.loading]).toEqual(['polling', null, false]);
+  });
+});
+
+describe('connection', () => {
+  it('starts the client and takes its current state', () => {
+    const fake = fakeBackend();
+    fake.push({ type: 'snapshot', sessions: [older], lastEventId: 'e1', heartbeatMs: null, at: 9 });
+    const store = useSessionsStore();
+    store.startConnection(fake.backend);
+    expect(fake.client.start).toHaveBeenCalledTimes(1);
+    expect(store.sessions).toEqual([older]);
+  });
+
+  it('stops the client and no longer applies its state', () => {
+    const { store, push, client } = connected();
+    store.stopConnection();
+    push({ type: 'snapshot', sessions: [older], lastEventId: 'e1', heartbeatMs: null, at: 9 });
+    expect(client.stop).toHaveBeenCalledTimes(1);
+    expect(store.sessions).toEqual([]);
+  });
+
+  it('asks the client to reconnect', () => {
+    const { store, client } = connected();
+    store.reconnect();
+    expect(client.reconnect).toHaveBeenCalledTimes(1);
+  });
+
+  it('refuses actions before a connection is started', async () => {
+    const store = useSessionsStore();
+    await expect(store.createSession({ command: ['ls'] })).rejects.toThrow('useSessionsStore: call startConnection(backend) first.');
+  });
+});
+
+describe('actions', () => {
+  it('creates a session and shows it at once', async () => {
+    const { store, api } = connected();
+    api.createSession.mockResolvedValue(newer);
+    expect(await store.createSession({ command: ['sleep', '60'], name: 'nap' })).toEqual(newer);
+    expect(api.createSession).toHaveBeenCalledWith({ command: ['sleep', '60'], name: 'nap' });
+    expect(store.sessions).toEqual([newer]);
+  });
+
+  it('passes on a failed create for the form to show', async () => {
+    const { store, api } = connected();
+    api.createSession.mockRejectedValue(new ApiError(400, 'invalid_cwd', 'cwd "/x" is not a directory.'));
+    await expect(store.createSession({ command: ['ls'], cwd: '/x' })).rejects.toThrow('cwd "/x" is not a directory.');
+    expect(store.actionError).toBeNull();
+  });
+
+  it('terminates a session and shows it stopping', async () => {
+    const { store, api, push } = connected();
+    push({ type: 'snapshot', sessions: [older], lastEventId: 'e1', heartbeatMs: null, at: 1 });
+    const stopping = { ...older, status: 'stopping' as const, updatedAt: '2025-01-01T12:00:00.000Z' };
+    api.terminateSession.mockResolvedValue(stopping);
+    expect(await store.terminateSession('old')).toBe(true);
+    expect(api.terminateSession).toHaveBeenCalledWith('old');
+    expect(store.sessions).toEqual([stopping]);
+  });
+
+  it('removes an ended session when the server answers 204', async () => {
+    const { store, api, push } = connected();
+    push({ type: 'snapshot', sessions: [ended, newer], lastEventId: 'e1', heartbeatMs: null, at: 1 });
+    api.removeSession.mockResolvedValue(null);
+    expect(await store.removeSession('done')).toBe(true);
+    expect(api.removeSession).toHaveBeenCalledWith('done');
+    expect(store.sessions.map((s) => s.id)).toEqual(['new']);
+  });
+
+  it('keeps the server’s message of a failed action until dismissed', async () => {
+    const { store, api } = connected();
+    api.terminateSession.mockRejectedValue(new ApiError(429, 'rate_limited', 'Too many requests; try again in 20 s.'));
+    expect(await store.terminateSession('old')).toBe(false);
+    expect(store.actionError).toBe('Too many requests; try again in 20 s.');
+    store.dismissActionError();
+    expect(store.actionError).toBeNull();
+  });
+});

@@ -1,0 +1,54 @@
+import { vi } from 'vitest';
+import { createSessionsState, reduceSessionsState } from '@sessionboard/client';
+import type { SessionsListener, SessionsMessage, SessionsState } from '@sessionboard/client';
+import type { DirListing, Session } from '@sessionboard/protocol';
+import type { SessionsBackend } from '../stores/useSessionsStore.ts';
+
+/** A backend whose client state the test drives with `push`, and whose API calls are mocks. */
+export function fakeBackend() {
+  let state: SessionsState = createSessionsState();
+  const listeners = new Set<SessionsListener>();
+  const apply = (message: SessionsMessage) => {
+    const next = reduceSessionsState(state, message);
+    if (next === state) return;
+    state = next;
+    for (const listener of listeners) listener(state, message);
+  };
+  const client = {
+    start: vi.fn(),
+    stop: vi.fn(),
+    reconnect: vi.fn(),
+    getState: () => state,
+    subscribe: (listener: SessionsListener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    apply: vi.fn(apply),
+  };
+  const api = {
+    createSession: vi.fn<(body: unknown) => Promise<Session>>(),
+    terminateSession: vi.fn<(id: string) => Promise<Session | null>>(),
+    removeSession: vi.fn<(id: string) => Promise<Session | null>>(),
+    listDirs: vi.fn<(path?: string) => Promise<DirListing>>(),
+  };
+  const backend: SessionsBackend = { client, api };
+  return { backend, client, api, push: apply };
+}
+
+export function session(overrides: Partial<Session> = {}): Session {
+  return {
+    id: 's1',
+    name: 'sleep',
+    command: ['sleep', '60'],
+    cwd: '/home/user',
+    status: 'running',
+    pid: 4242,
+    exitCode: null,
+    signal: null,
+    error: null,
+    createdAt: '2025-01-01T10:00:00.000Z',
+    updatedAt: '2025-01-01T10:00:00.000Z',
+    endedAt: null,
+    ...overrides,
+  };
+}

@@ -1,0 +1,81 @@
+import { describe, expect, it, vi } from 'vitest';
+import { errorResponse, jsonResponse, session } from '../test/fakes.ts';
+import { ApiError } from './ApiError.ts';
+import { createSessionsApi } from './createSessionsApi.ts';
+
+function apiWith(response: Response | Error) {
+  const fetch = vi.fn(async (_input: RequestInfo | URL, _init?: RequestInit) => {
+    if (response instanceof Error) throw response;
+    return response;
+  });
+  return { api: createSessionsApi({ fetch, baseUrl: 'http://sb.test', now: () => 0 }), fetch };
+}
+
+async function caught(promise: Promise<unknown>): Promise<ApiError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof ApiError) return error;
+    throw error;
+  }
+  throw new Error('expected an ApiError');
+}
+
+describe('requests', () => {
+  it('posts a new session as JSON and returns it', async () => {
+    const created = session();
+    const { api, fetch } = apiWith(jsonResponse(201, created));
+    expect(await api.createSession({ command: ['sleep', '60'], name: 'nap' })).toEqual(created);
+    expect(fetch).toHaveBeenCalledWith('http://sb.test/api/sessions', {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: '{"command":["sleep","60"],"name":"nap"}',
+    });
+  });
+
+  it('returns the stopping session of a 202 and null for a 204', async () => {
+    const stopping = session({ status: 'stopping' });
+    const live = apiWith(jsonResponse(202, stopping));
+    expect(await live.api.terminateSession('a/b')).toEqual(stopping);
+    expect(live.fetch.mock.calls[0]?.[0]).toBe('http://sb.test/api/sessions/a%2Fb');
+    expect(live.fetch.mock.calls[0]?.[1]?.method).toBe('DELETE');
+    const ended = apiWith(jsonResponse(204, null));
+    expect(await ended.api.removeSession('s1')).toBeNull();
+  });
+
+  it('lists directories at a path or at the root', async () => {
+    const listing = { path: '/home/u', parent: '/home', dirs: ['a b'] };
+    const at = apiWith(jsonResponse(200, listing));
+    expect(await at.api.listDirs('/home/u x')).toEqual(listing);
+    expect(at.fetch.mock.calls[0]?.[0]).toBe('http://sb.test/api/fs/dirs?path=%2Fhome%2Fu%20x');
+    const root = apiWith(jsonResponse(200, listing));
+    await root.api.listDirs();
+    expect(root.fetch.mock.calls[0]?.[0]).toBe('http://sb.test/api/fs/dirs');
+  });
+});
+
+describe('errors', () => {
+  it('throws the server’s code and message', async () => {
+    const { api } = apiWith(errorResponse(400, 'invalid_cwd', 'cwd "/nope" is not a directory inside /home/u.'));
+    const error = await caught(api.createSession({ command: ['ls'], cwd: '/nope' }));
+    expect([error.status, error.code, error.message]).toEqual([400, 'invalid_cwd', 'cwd "/nope" is not a directory inside /home/u.']);
+  });
+
+  it('keeps the message and Retry-After of a 429', async () => {
+    const { api } = apiWith(errorResponse(429, 'rate_limited', 'Too many requests; try again in 12 s.', { 'retry-after': '12' }));
+    const error = await caught(api.terminateSession('s1'));
+    expect([error.status, error.code, error.message, error.retryAfterMs]).toEqual([429, 'rate_limited', 'Too many requests; try again in 12 s.', 12_000]);
+  });
+
+  it('names a status without an error envelope', async () => {
+    const { api } = apiWith(new Response('<h1>Bad gateway</h1>', { status: 502, statusText: 'Bad Gateway' }));
+    const error = await caught(api.listSessions());
+    expect([error.status, error.code, error.message]).toEqual([502, 'http_error', 'The server answered 502 Bad Gateway.']);
+  });
+
+  it('reports an unreachable server as status 0', async () => {
+    const { api } = apiWith(new TypeError('fetch failed'));
+    const error = await caught(api.listDirs());
+    expect([error.status, error.code, error.message]).toEqual([0, 'network_error', 'Cannot reach the server (fetch failed).']);
+  });
+});

@@ -1,0 +1,68 @@
+import { API_PATHS } from '@sessionboard/protocol';
+import type { CreateSessionRequest, DirListing, Session, SessionListResponse } from '@sessionboard/protocol';
+import { apiErrorFromResponse, networkError } from './ApiError.ts';
+
+/** Dependencies of {@link createSessionsApi}. */
+export interface SessionsApiOptions {
+  /** Prefix of every path, without a trailing slash. @default '' (same origin) */
+  baseUrl?: string;
+  /** @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Epoch ms, for `Retry-After` dates. @default Date.now */
+  now?: () => number;
+}
+
+/** Typed calls of the REST API; each throws an `ApiError` for a non-2xx answer or no answer. */
+export interface SessionsApi {
+  /** `GET /api/sessions`. */
+  listSessions(): Promise<SessionListResponse>;
+  /** `POST /api/sessions`: the new session, `running` or `failed`. */
+  createSession(body: CreateSessionRequest): Promise<Session>;
+  /** `DELETE /api/sessions/:id` on a live session: the session, now `stopping` (202). */
+  terminateSession(id: string): Promise<Session | null>;
+  /** `DELETE /api/sessions/:id` on an ended session: the server forgets it (204, null). */
+  removeSession(id: string): Promise<Session | null>;
+  /** `GET /api/fs/dirs?path=`: subdirectories; `path` defaults to the server's `FS_ROOT`. */
+  listDirs(path?: string): Promise<DirListing>;
+}
+
+/** Builds the REST helper. Nothing is requested until a method is called. */
+export function createSessionsApi(options: SessionsApiOptions = {}): SessionsApi {
+  const baseUrl = options.baseUrl ?? '';
+  const fetchFn = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const now = options.now ?? Date.now;
+
+  async function request(method: string, path: string, body?: unknown): Promise<Response> {
+    const init: RequestInit = { method, headers: { accept: 'application/json' } };
+    if (body !== undefined) {
+      init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+      init.body = JSON.stringify(body);
+    }
+    let response: Response;
+    try {
+      response = await fetchFn(`${baseUrl}${path}`, init);
+    } catch (cause) {
+      throw networkError(cause);
+    }
+    if (!response.ok) throw await apiErrorFromResponse(response, now());
+    return response;
+  }
+
+  async function json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return (await (await request(method, path, body)).json()) as T;
+  }
+
+  async function deleteSession(id: string): Promise<Session | null> {
+    const response = await request('DELETE', `${API_PATHS.sessions}/${encodeURIComponent(id)}`);
+    return response.status === 204 ? null : ((await response.json()) as Session);
+  }
+
+  return {
+    listSessions: () => json('GET', API_PATHS.sessions),
+    createSession: (body) => json('POST', API_PATHS.sessions, body),
+    terminateSession: deleteSession,
+    removeSession: deleteSession,
+    listDirs: (path) =>
+      json('GET', path === undefined ? API_PATHS.dirs : `${API_PATHS.dirs}?path=${encodeURIComponent(path)}`),
+  };
+}

@@ -1,0 +1,15 @@
+export { ApiError, apiErrorFromResponse, networkError } from './ApiError.ts';
+export type { ApiErrorCode } from './ApiError.ts';
+export { globalTimers } from './ClientEnvironment.ts';
+export type { ClientTimers, EventSourceConstructor, EventSourceLike } from './ClientEnvironment.ts';
+export { CONNECTION_STATUSES } from './ConnectionStatus.ts';
+export type { ConnectionStatus } from './ConnectionStatus.ts';
+export { RECENT_EVENT_IDS, createSessionsState, reduceSessionsState } from './SessionsState.ts';
+export type { SessionsMessage, SessionsState } from './SessionsState.ts';
+export { backoffDelay } from './backoffDelay.ts';
+export type { BackoffOptions } from './backoffDelay.ts';
+export { createSessionsApi } from './createSessionsApi.ts';
+export type { SessionsApi, SessionsApiOptions } from './createSessionsApi.ts';
+export { createSessionsClient } from './createSessionsClient.ts';
+export type { SessionsClient, SessionsClientOptions, SessionsListener } from './createSessionsClient.ts';
+export { parseRetryAfter } from './parseRetryAfter.ts';
