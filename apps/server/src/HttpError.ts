@@ -1,0 +1,19 @@
+import type { ErrorCode } from '@sessionboard/protocol';
+
+/**
+ * An error a handler throws to answer with the JSON error envelope of PROTOCOL.md;
+ * `errorHandler` renders it. `message` is shown to the client, so it must be safe and actionable.
+ */
+export class HttpError extends Error {
+  readonly status: number;
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(status: number, code: ErrorCode, message: string, details?: unknown) {
+    super(message);
+    this.name = 'HttpError';
+    this.status = status;
+    this.code = code;
+    this.details = details;
+  }
+}

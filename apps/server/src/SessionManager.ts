@@ -1,0 +1,323 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { DEFAULTS, SESSION_LIMITS, isLiveStatus } from '@sessionboard/protocol';
+import type { Session, SessionChangeEventName } from '@sessionboard/protocol';
+import { HttpError } from './HttpError.ts';
+
+/** All the manager needs of a started process; `ChildProcess` satisfies it. */
+export interface ChildLike {
+  readonly pid?: number | undefined;
+  on(event: 'spawn', listener: () => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
+}
+
+/** Starts `file` with `args` in `cwd`, no shell, in a process group of its own. May throw. */
+export type Spawner = (file: string, args: string[], cwd: string) => ChildLike;
+
+/** Sends `signal` to the process group led by `pid`. */
+export type Killer = (pid: number, signal: NodeJS.Signals) => void;
+
+/** Receives every change, in the order it happened, with the session's state after it. */
+export type SessionPublisher = (name: SessionChangeEventName, session: Session) => void;
+
+/** Timer functions, injectable for tests (the defaults call the globals at call time, so fake timers apply). */
+export interface ManagerTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Options of {@link SessionManager}. */
+export interface SessionManagerOptions {
+  publish: SessionPublisher;
+  /** Default cwd of a session; the caller checks that a given cwd is inside it. */
+  fsRoot: string;
+  /** Live (running or stopping) sessions at most. @default 64 */
+  maxLive?: number;
+  /** Ended sessions kept; the oldest beyond this are removed. @default 200 */
+  keepEnded?: number;
+  /** SIGTERM to SIGKILL, in ms. @default 5000 */
+  killGraceMs?: number;
+  /** @default `child_process.spawn` detached, stdio ignored */
+  spawn?: Spawner;
+  /** @default `process.kill(-pid, signal)` */
+  kill?: Killer;
+  /** @default Date.now */
+  now?: () => number;
+  timers?: ManagerTimers;
+  /** @default crypto.randomUUID */
+  createId?: () => string;
+}
+
+/** What a session is started with, already validated. */
+export interface CreateSessionInput {
+  command: string[];
+  name?: string | undefined;
+  cwd?: string | undefined;
+}
+
+interface Entry {
+  session: Session;
+  killTimer?: unknown;
+  /** Resolves when the process has ended (exited, or failed to start). */
+  ended: Promise<void>;
+  markEnded: () => void;
+}
+
+const defaultSpawn: Spawner = (file, args, cwd) => spawn(file, args, { cwd, stdio: 'ignore', detached: true });
+
+const defaultKill: Killer = (pid, signal) => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // ESRCH: the group is gone already; its exit event is on its way.
+  }
+};
+
+const defaultTimers: ManagerTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * Starts sessions as real processes and tracks them: `running` → `stopping` → `exited`, or
+ * `failed` when the process could not start. Every change is published, synchronously, in order.
+ */
+export class SessionManager {
+  readonly #entries = new Map<string, Entry>();
+  /** Ids of ended sessions, oldest ending first. */
+  readonly #ended = new Set<string>();
+  readonly #starting = new Set<Promise<Session>>();
+  readonly #publish: SessionPublisher;
+  readonly #fsRoot: string;
+  readonly #maxLive: number;
+  readonly #keepEnded: number;
+  readonly #killGraceMs: number;
+  readonly #spawn: Spawner;
+  readonly #kill: Killer;
+  readonly #now: () => number;
+  readonly #timers: ManagerTimers;
+  readonly #createId: () => string;
+  #live = 0;
+  #closing = false;
+
+  constructor(options: SessionManagerOptions) {
+    this.#publish = options.publish;
+    this.#fsRoot = options.fsRoot;
+    this.#maxLive = options.maxLive ?? DEFAULTS.sessionsMaxLive;
+    this.#keepEnded = options.keepEnded ?? DEFAULTS.sessionsKeepEnded;
+    this.#killGraceMs = options.killGraceMs ?? DEFAULTS.killGraceMs;
+    this.#spawn = options.spawn ?? defaultSpawn;
+    this.#kill = options.kill ?? defaultKill;
+    this.#now = options.now ?? Date.now;
+    this.#timers = options.timers ?? defaultTimers;
+    this.#createId = options.createId ?? randomUUID;
+  }
+
+  /** Sessions running or stopping, including those still starting. */
+  get liveCount(): number {
+    return this.#live + this.#starting.size;
+  }
+
+  /** Every session kept, oldest first. */
+  list(): Session[] {
+    return [...this.#entries.values()].map((entry) => copy(entry.session));
+  }
+
+  get(id: string): Session | undefined {
+    const entry = this.#entries.get(id);
+    return entry && copy(entry.session);
+  }
+
+  /**
+   * Starts a process and resolves once it has started (`running`) or could not (`failed`);
+   * either way the session is published as `session_created`.
+   * @throws {HttpError} 429 `too_many_sessions` at the live cap or while shutting down.
+   */
+  async create(input: CreateSessionInput): Promise<Session> {
+    // Everything up to the registration below runs in one go, so the cap cannot be overrun.
+    if (this.#closing) throw new HttpError(429, 'too_many_sessions', 'The server is shutting down and starts no new sessions.');
+    if (this.liveCount >= this.#maxLive) {
+      throw new HttpError(429, 'too_many_sessions', `${this.#maxLive} sessions are live already; stop one first.`);
+    }
+    const starting = this.#start(input);
+    this.#starting.add(starting);
+    void starting.finally(() => this.#starting.delete(starting));
+    return await starting;
+  }
+
+  /**
+   * Sends SIGTERM to a running session's process group, then SIGKILL after the grace period.
+   * A session that is stopping or ended is left as it is.
+   * @returns the session's state now, or undefined when the id is unknown.
+   */
+  terminate(id: string, graceMs = this.#killGraceMs): Session | undefined {
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    const { session } = entry;
+    if (session.status !== 'running' || session.pid === null) return copy(session);
+    this.#change(entry, { status: 'stopping' });
+    this.#kill(session.pid, 'SIGTERM');
+    this.#armKill(entry, graceMs);
+    return copy(session);
+  }
+
+  /**
+   * Forgets an ended session and publishes `session_removed`.
+   * @returns false when the id is unknown or the session is still live.
+   */
+  remove(id: string): boolean {
+    const entry = this.#entries.get(id);
+    if (!entry || isLiveStatus(entry.session.status)) return false;
+    this.#drop(entry);
+    return true;
+  }
+
+  /**
+   * Refuses new sessions, terminates every live one (SIGKILL after `graceMs`) and resolves
+   * once all have ended.
+   */
+  async shutdown(graceMs = this.#killGraceMs): Promise<void> {
+    this.#closing = true;
+    for (;;) {
+      await Promise.allSettled(this.#starting);
+      const live = [...this.#entries.values()].filter((entry) => isLiveStatus(entry.session.status));
+      if (live.length === 0 && this.#starting.size === 0) return;
+      for (const entry of live) {
+        if (entry.session.status === 'running') this.terminate(entry.session.id, graceMs);
+        else this.#armKill(entry, graceMs);
+      }
+      await Promise.all(live.map((entry) => entry.ended));
+    }
+  }
+
+  #start(input: CreateSessionInput): Promise<Session> {
+    const [file, ...args] = input.command as [string, ...string[]];
+    const at = this.#iso();
+    let markEnded = () => {};
+    const ended = new Promise<void>((resolve) => (markEnded = resolve));
+    const session: Session = {
+      id: this.#createId(),
+      name: input.name ?? defaultName(file),
+      command: [...input.command],
+      cwd: input.cwd ?? this.#fsRoot,
+      status: 'running',
+      pid: null,
+      exitCode: null,
+      signal: null,
+      error: null,
+      createdAt: at,
+      updatedAt: at,
+      endedAt: null,
+    };
+    const entry: Entry = { session, ended, markEnded };
+
+    return new Promise<Session>((resolve) => {
+      let settled = false;
+      const fail = (error: Error) => {
+        if (settled) return;
+        settled = true;
+        resolve(this.#failed(entry, describeSpawnError(error, session.cwd)));
+      };
+      let child: ChildLike;
+      try {
+        child = this.#spawn(file, args, session.cwd);
+      } catch (error) {
+        fail(error instanceof Error ? error : new Error(String(error)));
+        return;
+      }
+      child.on('error', fail);
+      child.on('spawn', () => {
+        if (settled) return;
+        settled = true;
+        resolve(this.#running(entry, child.pid));
+      });
+      child.on('exit', (code, signal) => this.#exited(entry, code, signal));
+    });
+  }
+
+  #running(entry: Entry, pid: number | undefined): Session {
+    const { session } = entry;
+    session.pid = pid ?? null;
+    session.updatedAt = this.#iso();
+    this.#entries.set(session.id, entry);
+    this.#live += 1;
+    this.#publish('session_created', copy(session));
+    return copy(session);
+  }
+
+  #failed(entry: Entry, error: string): Session {
+    const { session } = entry;
+    const at = this.#iso();
+    Object.assign(session, { status: 'failed', error, updatedAt: at, endedAt: at });
+    this.#entries.set(session.id, entry);
+    this.#publish('session_created', copy(session));
+    entry.markEnded();
+    const result = copy(session);
+    this.#retire(session.id);
+    return result;
+  }
+
+  #exited(entry: Entry, code: number | null, signal: NodeJS.Signals | null): void {
+    if (!isLiveStatus(entry.session.status) || !this.#entries.has(entry.session.id)) return;
+    if (entry.killTimer !== undefined) this.#timers.clearTimeout(entry.killTimer);
+    const at = this.#iso();
+    this.#live -= 1;
+    this.#change(entry, { status: 'exited', exitCode: code, signal, endedAt: at });
+    entry.markEnded();
+    this.#retire(entry.session.id);
+  }
+
+  #armKill(entry: Entry, graceMs: number): void {
+    if (entry.killTimer !== undefined) this.#timers.clearTimeout(entry.killTimer);
+    entry.killTimer = this.#timers.setTimeout(() => {
+      entry.killTimer = undefined;
+      const { status, pid } = entry.session;
+      if (isLiveStatus(status) && pid !== null) this.#kill(pid, 'SIGKILL');
+    }, graceMs);
+  }
+
+  /** Counts a session as ended and removes the oldest ended ones beyond the cap. */
+  #retire(id: string): void {
+    this.#ended.add(id);
+    for (const oldest of this.#ended) {
+      if (this.#ended.size <= this.#keepEnded) break;
+      const entry = this.#entries.get(oldest);
+      if (entry) this.#drop(entry);
+      else this.#ended.delete(oldest);
+    }
+  }
+
+  #drop(entry: Entry): void {
+    this.#entries.delete(entry.session.id);
+    this.#ended.delete(entry.session.id);
+    this.#publish('session_removed', copy(entry.session));
+  }
+
+  #change(entry: Entry, fields: Partial<Session>): void {
+    Object.assign(entry.session, fields, { updatedAt: this.#iso() });
+    this.#publish('session_updated', copy(entry.session));
+  }
+
+  #iso(): string {
+    return new Date(this.#now()).toISOString();
+  }
+}
+
+function copy(session: Session): Session {
+  return { ...session, command: [...session.command] };
+}
+
+function defaultName(file: string): string {
+  return (basename(file) || file).slice(0, SESSION_LIMITS.nameMaxLength);
+}
+
+/** Node says `spawn <file> ENOENT` both for a missing command and for a missing cwd. */
+function describeSpawnError(error: Error, cwd: string): string {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(cwd)) {
+    return `cwd ${cwd} does not exist (${error.message})`;
+  }
+  return error.message;
+}

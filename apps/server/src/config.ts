@@ -1,0 +1,158 @@
+import { realpathSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { isAbsolute } from 'node:path';
+import { DEFAULTS } from '@sessionboard/protocol';
+import { z } from 'zod';
+
+/** Pino levels `LOG_LEVEL` accepts. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The server's fully defaulted configuration, read from the environment by {@link parseConfig}. */
+export interface Config {
+  /** `HOST`. @default '127.0.0.1' */
+  host: string;
+  /** `PORT`; 0 picks a free port. @default 4021 */
+  port: number;
+  /** `AUTH_TOKEN`; parsed only, auth comes later. @default undefined */
+  authToken: string | undefined;
+  /** `RATE_LIMIT_PER_MINUTE`, per client address. @default 100 */
+  rateLimitPerMinute: number;
+  /** `SSE_ENABLED`. @default true */
+  sseEnabled: boolean;
+  /** `SSE_MAX_CONNECTIONS`. @default 1000 */
+  sseMaxConnections: number;
+  /** `SSE_HEARTBEAT_MS`. @default 30000 */
+  sseHeartbeatMs: number;
+  /** `SSE_REPLAY_EVENTS`. @default 1000 */
+  sseReplayEvents: number;
+  /** `SESSIONS_MAX_LIVE`. @default 64 */
+  sessionsMaxLive: number;
+  /** `SESSIONS_KEEP_ENDED`. @default 200 */
+  sessionsKeepEnded: number;
+  /** `FS_ROOT`, resolved to its real path. @default the user's home directory */
+  fsRoot: string;
+  /** `REDIS_URL`; parsed only. @default undefined */
+  redisUrl: string | undefined;
+  /** `KILL_GRACE_MS`: SIGTERM to SIGKILL. @default 5000 */
+  killGraceMs: number;
+  /** `LOG_LEVEL`. @default 'info' */
+  logLevel: LogLevel;
+  /** `CORS_ORIGINS`, comma-separated origins; parsed only. @default [] */
+  corsOrigins: string[];
+}
+
+/** A variable of the environment has a value the server cannot run with. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function integer(min: number, max: number) {
+  const allowed = `an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\s*\d+\s*$/, { error: allowed })
+    .transform(Number)
+    .pipe(z.number().int().min(min, { error: allowed }).max(max, { error: allowed }));
+}
+
+const boolean = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0'], { error: 'one of true, false, 1, 0' }))
+  .transform((value) => value === 'true' || value === '1');
+
+const directory = z.string().transform((value, ctx) => {
+  if (!isAbsolute(value)) {
+    ctx.addIssue({ code: 'custom', message: 'an absolute path' });
+    return z.NEVER;
+  }
+  try {
+    const real = realpathSync(value);
+    if (statSync(real).isDirectory()) return real;
+  } catch {
+    // Reported below, like a path that is not a directory.
+  }
+  ctx.addIssue({ code: 'custom', message: 'an existing directory' });
+  return z.NEVER;
+});
+
+const redisUrl = z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' });
+
+const origins = z.string().transform((value, ctx) => {
+  const list = value.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const origin of list) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin.replace(/\/$/, '')) {
+      ctx.addIssue({ code: 'custom', message: `comma-separated origins like https://example.com (bad: "${origin}")` });
+      return z.NEVER;
+    }
+  }
+  return list.map((origin) => origin.replace(/\/$/, ''));
+});
+
+const schema = z.object({
+  HOST: z.string().trim().min(1, { error: 'a host name or address' }).default(DEFAULTS.host),
+  PORT: integer(0, 65_535).default(DEFAULTS.port),
+  AUTH_TOKEN: z.string().optional(),
+  RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(DEFAULTS.rateLimitPerMinute),
+  SSE_ENABLED: boolean.default(true),
+  SSE_MAX_CONNECTIONS: integer(1, 1_000_000).default(DEFAULTS.sseMaxConnections),
+  SSE_HEARTBEAT_MS: integer(100, 3_600_000).default(DEFAULTS.sseHeartbeatMs),
+  SSE_REPLAY_EVENTS: integer(0, 1_000_000).default(DEFAULTS.sseReplayEvents),
+  SESSIONS_MAX_LIVE: integer(1, 10_000).default(DEFAULTS.sessionsMaxLive),
+  SESSIONS_KEEP_ENDED: integer(0, 1_000_000).default(DEFAULTS.sessionsKeepEnded),
+  FS_ROOT: directory.optional(),
+  REDIS_URL: redisUrl.optional(),
+  KILL_GRACE_MS: integer(0, 600_000).default(DEFAULTS.killGraceMs),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  CORS_ORIGINS: origins.default([]),
+});
+
+/**
+ * Reads the variables of PROTOCOL.md's environment table (and `KILL_GRACE_MS`, `LOG_LEVEL`,
+ * `CORS_ORIGINS`) into a fully defaulted config. An empty variable counts as unset.
+ * @throws {ConfigError} naming every bad variable, its value and what is allowed.
+ */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(schema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name} must be ${issue.message}, got ${JSON.stringify(input[name])}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const v = result.data;
+  return {
+    host: v.HOST,
+    port: v.PORT,
+    authToken: v.AUTH_TOKEN,
+    rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
+    sseEnabled: v.SSE_ENABLED,
+    sseMaxConnections: v.SSE_MAX_CONNECTIONS,
+    sseHeartbeatMs: v.SSE_HEARTBEAT_MS,
+    sseReplayEvents: v.SSE_REPLAY_EVENTS,
+    sessionsMaxLive: v.SESSIONS_MAX_LIVE,
+    sessionsKeepEnded: v.SESSIONS_KEEP_ENDED,
+    fsRoot: v.FS_ROOT ?? realpathSync(homedir()),
+    redisUrl: v.REDIS_URL,
+    killGraceMs: v.KILL_GRACE_MS,
+    logLevel: v.LOG_LEVEL,
+    corsOrigins: v.CORS_ORIGINS,
+  };
+}

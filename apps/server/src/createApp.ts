@@ -1,0 +1,119 @@
+import type { HealthResponse } from '@sessionboard/protocol';
+import { API_PATHS, DEFAULTS } from '@sessionboard/protocol';
+import { SseBroker } from '@sessionboard/sse-broker';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { pino, type Logger } from 'pino';
+import type { Config } from './config.ts';
+import { createMetrics } from './createMetrics.ts';
+import { dirsRouter } from './dirsRouter.ts';
+import { apiNotFound, errorHandler } from './errorHandler.ts';
+import { rateLimiter } from './rateLimiter.ts';
+import { requestLogger } from './requestLogger.ts';
+import { requireJson } from './requireJson.ts';
+import { DEFAULT_WEB_ROOT, serveDashboard } from './serveDashboard.ts';
+import { SessionBroadcaster } from './SessionBroadcaster.ts';
+import { SessionManager } from './SessionManager.ts';
+import { sessionsRouter } from './sessionsRouter.ts';
+import { streamRouter } from './streamRouter.ts';
+
+/** What {@link createApp} builds on; all but `config` have defaults made from it. */
+export interface AppDeps {
+  config: Config;
+  /** @default a pino logger at `config.logLevel` */
+  logger?: Logger;
+  /** @default a broker configured by the `SSE_*` variables */
+  broker?: SseBroker;
+  /** @default a manager configured by `SESSIONS_*`, `KILL_GRACE_MS`, `FS_ROOT`, publishing to `broker` */
+  manager?: SessionManager;
+  /** The built dashboard. @default `apps/web/dist` */
+  webRoot?: string;
+  /** Epoch ms, for event timestamps. @default Date.now */
+  now?: () => number;
+}
+
+export interface App {
+  app: Express;
+  broker: SseBroker;
+  manager: SessionManager;
+  /**
+   * Ends every stream and terminates every session (SIGKILL after `graceMs`, default
+   * `KILL_GRACE_MS`); resolves once all have exited. Does not close any HTTP server.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** Builds the Express app without listening. */
+export function createApp(deps: AppDeps): App {
+  const { config } = deps;
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger ?? pino({ level: config.logLevel });
+  const broker =
+    deps.broker ??
+    new SseBroker({
+      replayEvents: config.sseReplayEvents,
+      heartbeatMs: config.sseHeartbeatMs,
+      maxConnections: config.sseMaxConnections,
+      retryMs: DEFAULTS.sseRetryMs,
+      now,
+    });
+  const broadcaster = new SessionBroadcaster(broker, now);
+  const manager =
+    deps.manager ??
+    new SessionManager({
+      publish: (name, session) => broadcaster.publish(name, session),
+      fsRoot: config.fsRoot,
+      maxLive: config.sessionsMaxLive,
+      keepEnded: config.sessionsKeepEnded,
+      killGraceMs: config.killGraceMs,
+      now,
+    });
+  const metrics = createMetrics(broker, manager);
+
+  const api = express.Router();
+  api.use(rateLimiter(config.rateLimitPerMinute));
+  api.use((_req, res, next) => {
+    // Lists change all the time; a poller must never get a cached one. The stream sets its own.
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(requireJson);
+  api.use(express.json({ limit: '16kb' }));
+  api.get('/health', (_req, res) => {
+    const body: HealthResponse = { status: 'ok' };
+    res.json(body);
+  });
+  api.use('/sessions', sessionsRouter({ manager, broker, fsRoot: config.fsRoot }));
+  api.use('/fs/dirs', dirsRouter(config.fsRoot));
+  api.use('/sse', streamRouter({ enabled: config.sseEnabled, broker, broadcaster, manager, metrics }));
+  api.use(apiNotFound);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestLogger(logger));
+  app.use(
+    helmet({
+      // Served over plain HTTP, often on a LAN address: upgrading requests or pinning HTTPS breaks it.
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use('/api', api);
+  app.get(API_PATHS.metrics, async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  app.use(serveDashboard(deps.webRoot ?? DEFAULT_WEB_ROOT));
+  app.use(errorHandler(logger));
+
+  return {
+    app,
+    broker,
+    manager,
+    async close(graceMs) {
+      broker.drain();
+      await manager.shutdown(graceMs);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { ConfigError, parseConfig, type Config } from './config.ts';
+import { createApp } from './createApp.ts';
+
+/** PROTOCOL.md: exit within 10 s of SIGTERM. Past this, give up waiting. */
+const FORCE_EXIT_MS = 9000;
+/** Leaves time after the SIGKILLs for the exits to be seen and the server to close. */
+const SHUTDOWN_GRACE_MAX_MS = 7000;
+
+function loadConfig(): Config {
+  try {
+    return parseConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}
+
+const config = loadConfig();
+
+const logger = pino({ level: config.logLevel });
+const { app, close } = createApp({ config, logger });
+const server = createServer(app);
+
+server.on('error', (error) => {
+  logger.fatal({ err: error }, 'cannot listen');
+  process.exit(1);
+});
+
+server.listen(config.port, config.host, () => {
+  const { address, port } = server.address() as AddressInfo;
+  const host = address.includes(':') ? `[${address}]` : address;
+  logger.info({ url: `http://${host}:${port}` }, `Sessionboard listening on http://${host}:${port}`);
+});
+
+let stopping = false;
+async function shutdown(signal: NodeJS.Signals): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  setTimeout(() => {
+    logger.error('shutdown took too long; exiting anyway');
+    process.exit(1);
+  }, FORCE_EXIT_MS).unref();
+
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  await close(Math.min(config.killGraceMs, SHUTDOWN_GRACE_MAX_MS));
+  server.closeAllConnections();
+  await closed;
+  logger.info('stopped');
+  process.exit(0);
+}
+
+process.on('SIGTERM', (signal) => void shutdown(signal));
+process.on('SIGINT', (signal) => void shutdown(signal));
