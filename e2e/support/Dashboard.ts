@@ -1,0 +1,111 @@
+import type { SessionStatus } from '@sessionboard/protocol';
+import { waitUntil } from './waitUntil.ts';
+
+/** The states of the connection-status indicator (PROTOCOL.md, Dashboard behaviour). */
+export type ConnectionState = 'live' | 'connecting' | 'polling' | 'offline';
+
+/** One `[data-testid="session-row"]` as the page shows it. */
+export interface SessionRow {
+  id: string;
+  status: SessionStatus;
+}
+
+/** Options of the `waitFor…` methods. */
+export interface WaitOptions {
+  /** @default 15_000, longer than one 10-s polling interval */
+  timeoutMs?: number;
+}
+
+const DEFAULT_WAIT_MS = 15_000;
+
+/**
+ * The dashboard as a person sees it, through its stable test hooks, for any browser driver:
+ * scenarios written against this class run unchanged on Playwright's browsers and on WebKit
+ * over WebDriver. A driver supplies navigation, script evaluation and screenshots; the
+ * reads and waits here are built on those, so they behave the same everywhere.
+ */
+export abstract class Dashboard {
+  /** Which kind of driver is behind this dashboard. */
+  abstract readonly driver: 'playwright' | 'webdriver';
+
+  constructor(readonly baseURL: string) {}
+
+  /** Loads `path` (relative to the server) and waits for the document to load. */
+  abstract goto(path?: string): Promise<void>;
+
+  /** Runs a self-contained function in the page and returns its JSON-able result. */
+  abstract evaluate<T>(fn: () => T): Promise<T>;
+
+  /** Saves a PNG of the viewport. */
+  abstract screenshot(path: string): Promise<void>;
+
+  /** The indicator's `data-state`, or `null` while there is no indicator. */
+  async connectionState(): Promise<ConnectionState | null> {
+    return this.evaluate(() => {
+      const indicator = document.querySelector('[data-testid="connection-status"]');
+      return (indicator?.getAttribute('data-state') ?? null) as ConnectionState | null;
+    });
+  }
+
+  /** Every session row, in page order. */
+  async rows(): Promise<SessionRow[]> {
+    return this.evaluate(() =>
+      Array.from(document.querySelectorAll('[data-testid="session-row"]')).map((row) => ({
+        id: row.getAttribute('data-session-id') ?? '',
+        status: (row.getAttribute('data-status') ?? '') as SessionStatus,
+      })),
+    );
+  }
+
+  /** The status the row of session `id` shows, or `null` when there is no such row. */
+  async rowStatus(id: string): Promise<SessionStatus | null> {
+    return (await this.rows()).find((row) => row.id === id)?.status ?? null;
+  }
+
+  /** Waits until the indicator shows one of `states`, and returns the one it shows. */
+  async waitForConnectionState(
+    states: ConnectionState | ConnectionState[],
+    options: WaitOptions = {},
+  ): Promise<ConnectionState> {
+    const wanted = Array.isArray(states) ? states : [states];
+    let seen: ConnectionState | null = null;
+    try {
+      return await waitUntil(
+        async () => {
+          seen = await this.connectionState();
+          return seen !== null && wanted.includes(seen) ? seen : undefined;
+        },
+        { timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_MS },
+      );
+    } catch {
+      throw new Error(
+        `connection-status never showed ${wanted.join(' or ')} in ${options.timeoutMs ?? DEFAULT_WAIT_MS} ms; last: ${String(seen)}`,
+      );
+    }
+  }
+
+  /** Waits until the row of session `id` exists (with `status`, when given). */
+  async waitForRow(id: string, status?: SessionStatus, options: WaitOptions = {}): Promise<SessionRow> {
+    let seen: SessionStatus | null = null;
+    try {
+      return await waitUntil(
+        async () => {
+          seen = await this.rowStatus(id);
+          return seen !== null && (status === undefined || seen === status) ? { id, status: seen } : undefined;
+        },
+        { timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_MS },
+      );
+    } catch {
+      const what = status === undefined ? 'appear' : `show ${status}`;
+      throw new Error(`row ${id} did not ${what} in ${options.timeoutMs ?? DEFAULT_WAIT_MS} ms; last: ${String(seen)}`);
+    }
+  }
+
+  /** Waits until there is no row for session `id`. */
+  async waitForRowGone(id: string, options: WaitOptions = {}): Promise<void> {
+    await waitUntil(async () => ((await this.rowStatus(id)) === null ? true : undefined), {
+      timeoutMs: options.timeoutMs ?? DEFAULT_WAIT_MS,
+      message: `row ${id} to be removed`,
+    });
+  }
+}
