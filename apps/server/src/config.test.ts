@@ -57,7 +57,7 @@ describe('values', () => {
     const config = parseConfig({
       HOST: '0.0.0.0',
       PORT: '0',
-      AUTH_TOKEN: 'secret',
+      AUTH_TOKEN: 'a-secret-of-24-characters',
       RATE_LIMIT_PER_MINUTE: '5',
       SSE_ENABLED: 'false',
       SSE_MAX_CONNECTIONS: '2',
@@ -75,7 +75,7 @@ describe('values', () => {
     expect(config).toEqual({
       host: '0.0.0.0',
       port: 0,
-      authToken: 'secret',
+      authToken: 'a-secret-of-24-characters',
       rateLimitPerMinute: 5,
       sseEnabled: false,
       sseMaxConnections: 2,
@@ -127,7 +127,38 @@ describe('bad values', () => {
     expect(problem({ FS_ROOT: join(dir, 'file') })).toContain('FS_ROOT must be an existing directory');
   });
 
+  it.each([
+    ['a token of 15 characters', 'x'.repeat(15), 'AUTH_TOKEN must be at least 16 characters, e.g. AUTH_TOKEN=$(openssl rand -hex 32), got 15 characters'],
+    ['a token with a space', 'correct horse battery staple', 'AUTH_TOKEN must be printable ASCII without spaces (it travels in an HTTP header), got 28 characters'],
+    ['a token of 1025 characters', 'x'.repeat(1025), 'AUTH_TOKEN must be at most 1024 characters, got 1025 characters'],
+  ])('refuses %s without echoing it', (_case, token, message) => {
+    const text = problem({ AUTH_TOKEN: token });
+    expect(text).toBe(`Invalid configuration: ${message}`);
+    expect(text).not.toContain(token.slice(0, 15));
+  });
+
   it('names every bad variable at once', () => {
     expect(problem({ PORT: 'x', SSE_ENABLED: 'maybe' })).toMatch(/^Invalid configuration: PORT must .*; SSE_ENABLED must /);
+  });
+});
+
+describe('listening beyond this machine', () => {
+  it.each(['127.0.0.1', '127.4.5.6', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])('starts on loopback HOST=%s without AUTH_TOKEN', (host) => {
+    expect(parseConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it.each(['0.0.0.0', '::', '192.168.1.20', 'example.com', 'localhost.example.com', '128.0.0.1'])(
+    'refuses HOST=%s without AUTH_TOKEN, saying what to set',
+    (host) => {
+      expect(problem({ HOST: host })).toBe(
+        `Refusing to listen on HOST=${host} without AUTH_TOKEN: anyone who can reach it could run commands on this machine. ` +
+          'Set AUTH_TOKEN to a secret of at least 16 characters (e.g. AUTH_TOKEN=$(openssl rand -hex 32)), ' +
+          'or set HOST=127.0.0.1 to accept connections from this machine only.',
+      );
+    },
+  );
+
+  it('starts on HOST=0.0.0.0 with an AUTH_TOKEN', () => {
+    expect(parseConfig({ HOST: '0.0.0.0', AUTH_TOKEN: 'k'.repeat(16) })).toMatchObject({ host: '0.0.0.0', authToken: 'k'.repeat(16) });
   });
 });

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { DEFAULTS } from '@sessionboard/protocol';
 import { z } from 'zod';
+import { isLoopbackHost } from './isLoopbackHost.ts';
 
 /** Pino levels `LOG_LEVEL` accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -14,7 +15,10 @@ export interface Config {
   host: string;
   /** `PORT`; 0 picks a free port. @default 4021 */
   port: number;
-  /** `AUTH_TOKEN`; parsed only, auth comes later. @default undefined */
+  /**
+   * `AUTH_TOKEN`: when set, every `/api` route but health and `/api/auth/*`, and `/metrics`,
+   * needs it (bearer or sign-in cookie). Required on a non-loopback `HOST`. @default undefined
+   */
   authToken: string | undefined;
   /** `RATE_LIMIT_PER_MINUTE`, per client address. @default 100 */
   rateLimitPerMinute: number;
@@ -38,7 +42,7 @@ export interface Config {
   killGraceMs: number;
   /** `LOG_LEVEL`. @default 'info' */
   logLevel: LogLevel;
-  /** `CORS_ORIGINS`, comma-separated origins; parsed only. @default [] */
+  /** `CORS_ORIGINS`, comma-separated origins that CORS lets in (with credentials). @default [] */
   corsOrigins: string[];
 }
 
@@ -81,6 +85,21 @@ const directory = z.string().transform((value, ctx) => {
   return z.NEVER;
 });
 
+/** Shortest `AUTH_TOKEN` accepted: guessing 16 random characters is out of reach. */
+export const AUTH_TOKEN_MIN_LENGTH = 16;
+const AUTH_TOKEN_MAX_LENGTH = 1024;
+
+const authToken = z
+  .string()
+  .regex(/^[\x21-\x7e]*$/, { error: 'printable ASCII without spaces (it travels in an HTTP header)' })
+  .min(AUTH_TOKEN_MIN_LENGTH, {
+    error: `at least ${AUTH_TOKEN_MIN_LENGTH} characters, e.g. AUTH_TOKEN=$(openssl rand -hex 32)`,
+  })
+  .max(AUTH_TOKEN_MAX_LENGTH, { error: `at most ${AUTH_TOKEN_MAX_LENGTH} characters` });
+
+/** Variables whose value must never be echoed in a message. */
+const SECRETS: ReadonlySet<string> = new Set(['AUTH_TOKEN']);
+
 const redisUrl = z.url({ protocol: /^rediss?$/, error: 'a redis:// or rediss:// URL' });
 
 const origins = z.string().transform((value, ctx) => {
@@ -103,7 +122,7 @@ const origins = z.string().transform((value, ctx) => {
 const schema = z.object({
   HOST: z.string().trim().min(1, { error: 'a host name or address' }).default(DEFAULTS.host),
   PORT: integer(0, 65_535).default(DEFAULTS.port),
-  AUTH_TOKEN: z.string().optional(),
+  AUTH_TOKEN: authToken.optional(),
   RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(DEFAULTS.rateLimitPerMinute),
   SSE_ENABLED: boolean.default(true),
   SSE_MAX_CONNECTIONS: integer(1, 1_000_000).default(DEFAULTS.sseMaxConnections),
@@ -121,7 +140,9 @@ const schema = z.object({
 /**
  * Reads the variables of PROTOCOL.md's environment table (and `KILL_GRACE_MS`, `LOG_LEVEL`,
  * `CORS_ORIGINS`) into a fully defaulted config. An empty variable counts as unset.
- * @throws {ConfigError} naming every bad variable, its value and what is allowed.
+ * @throws {ConfigError} naming every bad variable, its value (the length alone for
+ *   `AUTH_TOKEN`) and what is allowed; or, for a non-loopback `HOST` without `AUTH_TOKEN`,
+ *   saying to set one or the other.
  */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
   const input: Record<string, string> = {};
@@ -133,11 +154,20 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
   if (!result.success) {
     const problems = result.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name} must be ${issue.message}, got ${JSON.stringify(input[name])}`;
+      const value = input[name] ?? '';
+      const got = SECRETS.has(name) ? `${value.length} characters` : JSON.stringify(value);
+      return `${name} must be ${issue.message}, got ${got}`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const v = result.data;
+  if (v.AUTH_TOKEN === undefined && !isLoopbackHost(v.HOST)) {
+    throw new ConfigError(
+      `Refusing to listen on HOST=${v.HOST} without AUTH_TOKEN: anyone who can reach it could run commands on this machine. ` +
+        `Set AUTH_TOKEN to a secret of at least ${AUTH_TOKEN_MIN_LENGTH} characters (e.g. AUTH_TOKEN=$(openssl rand -hex 32)), ` +
+        'or set HOST=127.0.0.1 to accept connections from this machine only.',
+    );
+  }
   return {
     host: v.HOST,
     port: v.PORT,

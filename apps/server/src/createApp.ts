@@ -2,15 +2,21 @@ import type { HealthResponse } from '@sessionboard/protocol';
 import { API_PATHS, DEFAULTS } from '@sessionboard/protocol';
 import { SseBroker } from '@sessionboard/sse-broker';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import { pino, type Logger } from 'pino';
+import { createAuth, type Auth } from './Auth.ts';
+import { authRouter } from './authRouter.ts';
 import type { Config } from './config.ts';
+import { corsHeaders } from './corsHeaders.ts';
 import { createMetrics } from './createMetrics.ts';
+import { crossOriginGuard } from './crossOriginGuard.ts';
 import { dirsRouter } from './dirsRouter.ts';
 import { apiNotFound, errorHandler } from './errorHandler.ts';
+import { loopbackHostGuard } from './loopbackHostGuard.ts';
 import { rateLimiter } from './rateLimiter.ts';
 import { requestLogger } from './requestLogger.ts';
+import { requireAuth } from './requireAuth.ts';
 import { requireJson } from './requireJson.ts';
+import { securityHeaders } from './securityHeaders.ts';
 import { DEFAULT_WEB_ROOT, serveDashboard } from './serveDashboard.ts';
 import { SessionBroadcaster } from './SessionBroadcaster.ts';
 import { SessionManager } from './SessionManager.ts';
@@ -30,6 +36,8 @@ export interface AppDeps {
   webRoot?: string;
   /** Epoch ms, for event timestamps. @default Date.now */
   now?: () => number;
+  /** Token, sign-ins and the sign-in attempt limit. @default built from `config.authToken` */
+  auth?: Auth;
 }
 
 export interface App {
@@ -69,6 +77,8 @@ export function createApp(deps: AppDeps): App {
       now,
     });
   const metrics = createMetrics(broker, manager);
+  const auth = deps.auth ?? createAuth(config.authToken);
+  const authorised = requireAuth(auth);
 
   const api = express.Router();
   api.use(rateLimiter(config.rateLimitPerMinute));
@@ -83,6 +93,8 @@ export function createApp(deps: AppDeps): App {
     const body: HealthResponse = { status: 'ok' };
     res.json(body);
   });
+  api.use('/auth', authRouter(auth));
+  api.use(authorised);
   api.use('/sessions', sessionsRouter({ manager, broker, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
   api.use('/sse', streamRouter({ enabled: config.sseEnabled, broker, broadcaster, manager, metrics }));
@@ -92,15 +104,13 @@ export function createApp(deps: AppDeps): App {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLogger(logger));
-  app.use(
-    helmet({
-      // Served over plain HTTP, often on a LAN address: upgrading requests or pinning HTTPS breaks it.
-      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
-      strictTransportSecurity: false,
-    }),
-  );
+  app.use(securityHeaders());
+  // Without a token the server is on loopback, and only the Host header tells a DNS-rebound page from a local one.
+  if (config.authToken === undefined) app.use(loopbackHostGuard());
+  app.use(corsHeaders(config.corsOrigins));
+  app.use(crossOriginGuard(config.corsOrigins));
   app.use('/api', api);
-  app.get(API_PATHS.metrics, async (_req, res) => {
+  app.get(API_PATHS.metrics, authorised, async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });

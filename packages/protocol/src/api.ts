@@ -8,6 +8,7 @@ export const API_PATHS = {
   dirs: '/api/fs/dirs',
   login: '/api/auth/login',
   logout: '/api/auth/logout',
+  authStatus: '/api/auth/status',
   metrics: '/metrics',
 } as const;
 
@@ -44,6 +45,14 @@ export interface DirListing {
 /** Body of `POST /api/auth/login`. */
 export interface LoginRequest {
   token: string;
+}
+
+/** `GET /api/auth/status`: whether this server wants a token, and whether this request has one. */
+export interface AuthStatusResponse {
+  /** `AUTH_TOKEN` is set. */
+  authRequired: boolean;
+  /** This request is authorised (always true when auth is off). */
+  authenticated: boolean;
 }
 
 /** Limits on a session request, as PROTOCOL.md states them. */

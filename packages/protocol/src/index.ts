@@ -14,6 +14,7 @@ export { ERROR_STATUS, isErrorBody } from './errors.ts';
 export type { ErrorBody, ErrorCode } from './errors.ts';
 export { API_PATHS, DEFAULTS, SESSION_LIMITS } from './api.ts';
 export type {
+  AuthStatusResponse,
   CreateSessionRequest,
   DirListing,
   HealthResponse,

@@ -1,0 +1,91 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+/** Anything `AuthSessions` can end when its sign-in is revoked: an open response. */
+export interface Revocable {
+  destroy(): unknown;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+export interface AuthSessionsOptions {
+  /** How long a sign-in lasts. @default 7 days */
+  ttlMs?: number;
+  /** Sign-ins kept; past this the oldest is revoked. @default 1000 */
+  max?: number;
+  /** Epoch ms. @default Date.now */
+  now?: () => number;
+}
+
+interface Entry {
+  expiresAt: number;
+  open: Set<Revocable>;
+}
+
+/** Hashed, so a lookup's timing or a memory dump says nothing about a valid cookie. */
+function keyOf(id: string): string {
+  return createHash('sha256').update(id, 'utf8').digest('base64url');
+}
+
+/**
+ * The sign-ins `POST /api/auth/login` made: random ids (256 bits, base64url) that the auth
+ * cookie carries instead of the token, so a cookie can be revoked and never reveals it.
+ * Kept in memory: a restart signs everyone out. Revoking one also ends the responses still
+ * open under it (streams), so a signed-out browser stops seeing changes at once.
+ */
+export class AuthSessions {
+  readonly ttlMs: number;
+  readonly #max: number;
+  readonly #now: () => number;
+  readonly #entries = new Map<string, Entry>();
+
+  constructor(options: AuthSessionsOptions = {}) {
+    this.ttlMs = options.ttlMs ?? 7 * 24 * 60 * 60 * 1000;
+    this.#max = options.max ?? 1000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Starts a sign-in; returns the id for the cookie. */
+  create(): string {
+    const id = randomBytes(32).toString('base64url');
+    this.#entries.set(keyOf(id), { expiresAt: this.#now() + this.ttlMs, open: new Set() });
+    while (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next().value as string;
+      this.#revokeKey(oldest);
+    }
+    return id;
+  }
+
+  /** True for the id of a sign-in neither revoked nor expired. */
+  isValid(id: string): boolean {
+    const key = keyOf(id);
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return false;
+    if (entry.expiresAt > this.#now()) return true;
+    this.#revokeKey(key);
+    return false;
+  }
+
+  /** Ends `response` when the sign-in `id` is revoked; forgets it once it closes. */
+  track(id: string, response: Revocable): void {
+    const entry = this.#entries.get(keyOf(id));
+    if (entry === undefined) return;
+    entry.open.add(response);
+    response.once('close', () => entry.open.delete(response));
+  }
+
+  /** Ends the sign-in `id` and every response open under it. Unknown ids are ignored. */
+  revoke(id: string): void {
+    this.#revokeKey(keyOf(id));
+  }
+
+  #revokeKey(key: string): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    this.#entries.delete(key);
+    for (const response of entry.open) response.destroy();
+    entry.open.clear();
+  }
+}

@@ -1,0 +1,48 @@
+import type { AuthStatusResponse } from '@sessionboard/protocol';
+import { Router } from 'express';
+import { attemptKey, refuseAttempt, refuseUnauthorised, verifyRequest, type Auth } from './Auth.ts';
+import { AUTH_COOKIE, authCookie, readCookie } from './authCookie.ts';
+import { HttpError } from './HttpError.ts';
+import { tokenMatches } from './tokenMatches.ts';
+
+/**
+ * `/auth` routes of the API, open without credentials:
+ * - `POST /login` `{"token"}`: 204 and the sign-in cookie; 401 for a wrong token; every
+ *   attempt counts against the per-address sign-in limit (429 past it).
+ * - `POST /logout`: 204, clears the cookie and revokes its sign-in (open streams end).
+ * - `GET /status`: `{"authRequired", "authenticated"}`, so a dashboard knows to ask for a token.
+ */
+export function authRouter(auth: Auth): Router {
+  const router = Router();
+
+  router.get('/status', (req, res) => {
+    const body: AuthStatusResponse = { authRequired: auth.token !== undefined, authenticated: verifyRequest(auth, req).ok };
+    res.json(body);
+  });
+
+  router.post('/login', (req, res) => {
+    if (auth.token === undefined) {
+      throw new HttpError(404, 'not_found', 'This server has no AUTH_TOKEN, so there is nothing to sign in to.');
+    }
+    const count = auth.attempts.consume(attemptKey(req));
+    if (!count.allowed) refuseAttempt(res, auth, count);
+    const token: unknown = (req.body as { token?: unknown } | undefined)?.token;
+    if (typeof token !== 'string' || token === '') {
+      const message = 'token must be a non-empty string: the body is {"token": "<AUTH_TOKEN>"}';
+      throw new HttpError(400, 'invalid_body', `Invalid sign-in request: ${message}.`, [{ field: 'token', message }]);
+    }
+    if (!tokenMatches(auth.token, token)) refuseUnauthorised(res, 'That is not this server\'s AUTH_TOKEN.');
+    const id = auth.sessions.create();
+    res.setHeader('Set-Cookie', authCookie(id, { maxAgeS: Math.floor(auth.sessions.ttlMs / 1000), secure: req.secure }));
+    res.status(204).end();
+  });
+
+  router.post('/logout', (req, res) => {
+    const id = readCookie(req, AUTH_COOKIE);
+    if (id !== undefined && id !== '') auth.sessions.revoke(id);
+    res.setHeader('Set-Cookie', authCookie('', { maxAgeS: 0, secure: req.secure }));
+    res.status(204).end();
+  });
+
+  return router;
+}
