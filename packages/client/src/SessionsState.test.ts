@@ -122,3 +122,24 @@ describe('serialisation', () => {
     expect(JSON.parse(JSON.stringify(state))).toEqual(state);
   });
 });
+
+describe('state', () => {
+  it('replaces the whole state with the one handed over', () => {
+    const handedOver: SessionsState = { ...withSnapshot(), status: 'live', lastEventId: 'e9', recentEventIds: ['e5', 'e9'] };
+    const state = reduceSessionsState(createSessionsState(), { type: 'state', state: handedOver });
+    expect(state).toBe(handedOver);
+  });
+});
+
+describe('authRequired', () => {
+  it('marks a status that needs a sign-in, and drops the mark with the next status', () => {
+    const refused = reduceSessionsState(withSnapshot(), { type: 'status', status: 'offline', error: 'Sign in first.', authRequired: true });
+    const again = reduceSessionsState(refused, { type: 'status', status: 'offline', error: 'Sign in first.', authRequired: true });
+    const retrying = reduceSessionsState(refused, { type: 'status', status: 'offline', error: 'Sign in first.' });
+    expect(refused).toMatchObject({ status: 'offline', error: 'Sign in first.', authRequired: true });
+    expect(again).toBe(refused);
+    expect(retrying).not.toBe(refused);
+    expect('authRequired' in retrying).toBe(false);
+    expect('authRequired' in createSessionsState()).toBe(false);
+  });
+});

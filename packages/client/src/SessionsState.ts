@@ -23,6 +23,11 @@ export interface SessionsState {
   readonly heartbeatMs: number | null;
   /** Why the connection is not live, in words a person can act on; null when it is. */
   readonly error: string | null;
+  /**
+   * True while the server refuses this client's credentials (401, auth is on): the client
+   * retries nothing until `reconnect()` after a sign-in. Absent otherwise.
+   */
+  readonly authRequired?: true;
 }
 
 /**
@@ -41,11 +46,14 @@ export type SessionsMessage =
     }
   /** One stream event; ignored when its id was applied before. */
   | { type: 'change'; event: SessionChangeEvent; id: string | null; at: number }
-  | { type: 'status'; status: ConnectionStatus; error: string | null }
+  /** `authRequired` marks a refusal for want of credentials (see {@link SessionsState.authRequired}). */
+  | { type: 'status'; status: ConnectionStatus; error: string | null; authRequired?: boolean }
   /** A session from a REST answer; kept only if newer than the one held. Moves no cursor. */
   | { type: 'upsert'; session: Session }
   /** A session the server said it removed (`DELETE` answered 204). Moves no cursor. */
-  | { type: 'remove'; id: string };
+  | { type: 'remove'; id: string }
+  /** The whole state, handed over by the tab holding the connection: replaces everything. */
+  | { type: 'state'; state: SessionsState };
 
 /** A state with no sessions, no cursor, and status `connecting`. */
 export function createSessionsState(): SessionsState {
@@ -92,9 +100,16 @@ export function reduceSessionsState(state: SessionsState, message: SessionsMessa
         recentEventIds: remember(state.recentEventIds, message.id),
       };
     }
-    case 'status':
-      if (state.status === message.status && state.error === message.error) return state;
-      return { ...state, status: message.status, error: message.error };
+    case 'status': {
+      const authRequired = message.authRequired === true;
+      if (state.status === message.status && state.error === message.error && (state.authRequired === true) === authRequired) {
+        return state;
+      }
+      // The flag is left out rather than false, so a state without it reads as before.
+      const { authRequired: _dropped, ...rest } = state;
+      const next = { ...rest, status: message.status, error: message.error };
+      return authRequired ? { ...next, authRequired: true } : next;
+    }
     case 'upsert': {
       const held = state.sessions[message.session.id];
       if (held !== undefined && !(Date.parse(message.session.updatedAt) > Date.parse(held.updatedAt))) {
@@ -108,6 +123,8 @@ export function reduceSessionsState(state: SessionsState, message: SessionsMessa
       delete sessions[message.id];
       return { ...state, sessions };
     }
+    case 'state':
+      return message.state;
   }
 }
 

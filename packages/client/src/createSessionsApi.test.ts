@@ -79,3 +79,30 @@ describe('errors', () => {
     expect([error.status, error.code, error.message]).toEqual([0, 'network_error', 'Cannot reach the server (fetch failed).']);
   });
 });
+
+describe('auth', () => {
+  it('signs in by posting the token, and out by posting nothing', async () => {
+    const signIn = apiWith(new Response(null, { status: 204 }));
+    const signOut = apiWith(new Response(null, { status: 204 }));
+    await expect(signIn.api.signIn('tok-0123456789abcdef')).resolves.toBeUndefined();
+    await expect(signOut.api.signOut()).resolves.toBeUndefined();
+    expect(signIn.fetch).toHaveBeenCalledWith('http://sb.test/api/auth/login', {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/json' },
+      body: '{"token":"tok-0123456789abcdef"}',
+    });
+    expect(signOut.fetch).toHaveBeenCalledWith('http://sb.test/api/auth/logout', { method: 'POST', headers: { accept: 'application/json' } });
+  });
+
+  it('throws 401 unauthorized for a wrong token', async () => {
+    const { api } = apiWith(errorResponse(401, 'unauthorized', "That is not this server's AUTH_TOKEN."));
+    const error = await caught(api.signIn('nope'));
+    expect([error.status, error.code, error.message]).toEqual([401, 'unauthorized', "That is not this server's AUTH_TOKEN."]);
+  });
+
+  it('reads the auth status', async () => {
+    const { api, fetch } = apiWith(jsonResponse(200, { authRequired: true, authenticated: false }));
+    expect(await api.authStatus()).toEqual({ authRequired: true, authenticated: false });
+    expect(fetch.mock.calls[0]?.[0]).toBe('http://sb.test/api/auth/status');
+  });
+});

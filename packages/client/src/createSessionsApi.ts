@@ -1,5 +1,12 @@
 import { API_PATHS } from '@sessionboard/protocol';
-import type { CreateSessionRequest, DirListing, Session, SessionListResponse } from '@sessionboard/protocol';
+import type {
+  AuthStatusResponse,
+  CreateSessionRequest,
+  DirListing,
+  LoginRequest,
+  Session,
+  SessionListResponse,
+} from '@sessionboard/protocol';
 import { apiErrorFromResponse, networkError } from './ApiError.ts';
 
 /** Dependencies of {@link createSessionsApi}. */
@@ -24,6 +31,15 @@ export interface SessionsApi {
   removeSession(id: string): Promise<Session | null>;
   /** `GET /api/fs/dirs?path=`: subdirectories; `path` defaults to the server's `FS_ROOT`. */
   listDirs(path?: string): Promise<DirListing>;
+  /** `GET /api/auth/status`: whether the server wants a token and whether this browser is signed in. */
+  authStatus(): Promise<AuthStatusResponse>;
+  /**
+   * `POST /api/auth/login`: the server sets its HttpOnly sign-in cookie, which the stream and
+   * every later call carry. Throws 401 `unauthorized` for a wrong token, 429 past the attempt limit.
+   */
+  signIn(token: string): Promise<void>;
+  /** `POST /api/auth/logout`: the server clears and revokes the cookie (its open streams end). */
+  signOut(): Promise<void>;
 }
 
 /** Builds the REST helper. Nothing is requested until a method is called. */
@@ -64,5 +80,13 @@ export function createSessionsApi(options: SessionsApiOptions = {}): SessionsApi
     removeSession: deleteSession,
     listDirs: (path) =>
       json('GET', path === undefined ? API_PATHS.dirs : `${API_PATHS.dirs}?path=${encodeURIComponent(path)}`),
+    authStatus: () => json('GET', API_PATHS.authStatus),
+    async signIn(token) {
+      const body: LoginRequest = { token };
+      await request('POST', API_PATHS.login, body);
+    },
+    async signOut() {
+      await request('POST', API_PATHS.logout);
+    },
   };
 }

@@ -409,3 +409,74 @@ describe('outside messages', () => {
     expect(listener).toHaveBeenCalledTimes(1);
   });
 });
+
+describe('unauthorised', () => {
+  const refused = () => errorResponse(401, 'unauthorized', 'Sign in first.', { 'www-authenticate': 'Bearer' });
+
+  it('goes offline with authRequired on a 401 stream and requests nothing more until reconnect()', async () => {
+    const { client, sources, fetchesOf } = harness({ streamProbe: refused });
+    client.start();
+    sources.latest().fail();
+    await settle();
+    expect(client.getState()).toMatchObject({ status: 'offline', error: 'Sign in first.', authRequired: true });
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(sources.instances).toHaveLength(1);
+    expect(fetchesOf('/api/sse/sessions')).toBe(1);
+    expect(fetchesOf('/api/sessions')).toBe(0);
+  });
+
+  it('opens the stream again on reconnect() and drops authRequired once it is live', async () => {
+    const { client, sources } = harness({ streamProbe: refused });
+    client.start();
+    sources.latest().fail();
+    await settle();
+    client.reconnect();
+    expect(sources.instances).toHaveLength(2);
+    expect(client.getState()).toMatchObject({ status: 'connecting', error: null });
+    expect('authRequired' in client.getState()).toBe(false);
+    sources.latest().emit('snapshot', snapshotData([a]), 'e1');
+    expect(client.getState().status).toBe('live');
+  });
+
+  it('stops polling on a 401 poll, and polls again on reconnect()', async () => {
+    let status = 401;
+    const { client, fetchesOf } = harness({
+      EventSource: null,
+      sessions: () => (status === 401 ? refused() : jsonResponse(200, { sessions: [a], lastEventId: 'e7' })),
+    });
+    client.start();
+    await settle();
+    expect(client.getState()).toMatchObject({ status: 'offline', authRequired: true });
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(fetchesOf('/api/sessions')).toBe(1);
+    status = 200;
+    client.reconnect();
+    await settle();
+    expect(fetchesOf('/api/sessions')).toBe(2);
+    expect(client.getState()).toMatchObject({ status: 'polling', error: 'This browser cannot open a live stream (no EventSource).' });
+    expect('authRequired' in client.getState()).toBe(false);
+  });
+
+  it('stops a stream attempt when a poll answers 401', async () => {
+    const { client, sources } = harness({ maxStreamFailures: 1, sessions: refused });
+    client.start();
+    sources.latest().fail();
+    await settle();
+    expect(client.getState()).toMatchObject({ status: 'offline', authRequired: true });
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(sources.instances).toHaveLength(1);
+  });
+
+  it('forgets the wait on stop() and start()', async () => {
+    const { client, sources } = harness({ streamProbe: refused });
+    client.start();
+    sources.latest().fail();
+    await settle();
+    client.stop();
+    client.start();
+    expect(sources.instances).toHaveLength(2);
+    expect(client.getState().status).toBe('connecting');
+  });
+});

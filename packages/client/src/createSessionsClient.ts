@@ -55,7 +55,10 @@ export interface SessionsClient {
   start(): void;
   /** Closes the stream, stops polling and every timer; status becomes `offline`. Idempotent. */
   stop(): void;
-  /** Retries the stream now instead of waiting out the backoff (e.g. on the browser's `online`). */
+  /**
+   * Retries the stream now instead of waiting out the backoff (e.g. on the browser's `online`).
+   * After a 401 (`state.authRequired`) the client waits for this call, made once signed in.
+   */
   reconnect(): void;
   getState(): SessionsState;
   /** Returns the unsubscribe function. */
@@ -65,13 +68,16 @@ export interface SessionsClient {
 }
 
 const REFUSAL_CODES: readonly string[] = ['sse_disabled', 'too_many_connections'];
+const NO_EVENTSOURCE = 'This browser cannot open a live stream (no EventSource).';
 
 /**
  * Builds a client that follows `GET /api/sse/sessions`, and on a missing `EventSource`,
  * a refusal (503) or repeated failures polls `GET /api/sessions` while it retries the
  * stream with exponential backoff and full jitter. One cursor, `state.lastEventId`,
  * carries across both modes, so resuming (`?lastEventId=`) neither loses nor repeats a
- * change. Nothing happens until `start()`.
+ * change. A 401 from the stream or a poll stops everything, status `offline` with
+ * `authRequired`, until `reconnect()`: retrying cannot help before a sign-in. Nothing
+ * happens until `start()`.
  */
 export function createSessionsClient(options: SessionsClientOptions = {}): SessionsClient {
   const baseUrl = options.baseUrl ?? '';
@@ -108,6 +114,8 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
   let pollTimer: unknown = null;
   let pollController: AbortController | null = null;
   let probeController: AbortController | null = null;
+  // Set by a 401: nothing is retried until reconnect().
+  let unauthorised = false;
 
   function dispatch(message: SessionsMessage): void {
     const next = reduceSessionsState(state, message);
@@ -188,6 +196,10 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
       afterStreamFailure('The live stream was interrupted; reconnecting.', false, 0);
       return;
     }
+    if (error.status === 401) {
+      waitForSignIn(error.message);
+      return;
+    }
     const refused = error.status === 503 && REFUSAL_CODES.includes(error.code);
     const honoured = error.status === 503 || error.status === 429;
     afterStreamFailure(error.message, refused, honoured ? (error.retryAfterMs ?? 0) : 0);
@@ -214,6 +226,17 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     const delay = Math.max(retryAfterMs, backoffDelay(failures - 1, random, backoff));
     clearTimer(reconnectTimer);
     reconnectTimer = timers.setTimeout(openStream, delay);
+  }
+
+  /** Stops every request and timer until reconnect(): without credentials, retries only hammer the server. */
+  function waitForSignIn(reason: string): void {
+    closeStream();
+    stopPolling();
+    clearTimer(reconnectTimer);
+    reconnectTimer = null;
+    unauthorised = true;
+    failures = 0;
+    dispatch({ type: 'status', status: 'offline', error: reason, authRequired: true });
   }
 
   async function probeStream(): Promise<ApiError | null> {
@@ -288,6 +311,10 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
       setStatus('polling', streamError);
     } catch (cause) {
       if (controller.signal.aborted) return;
+      if (cause instanceof ApiError && cause.status === 401) {
+        waitForSignIn(cause.message);
+        return;
+      }
       setStatus('offline', cause instanceof Error ? cause.message : 'Cannot reach the server.');
     } finally {
       if (pollController === controller) pollController = null;
@@ -304,8 +331,9 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
       started = true;
       run += 1;
       failures = 0;
+      unauthorised = false;
       if (EventSourceCtor === null) {
-        streamError = 'This browser cannot open a live stream (no EventSource).';
+        streamError = NO_EVENTSOURCE;
         startPolling();
       } else {
         openStream();
@@ -315,6 +343,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
       if (!started) return;
       started = false;
       run += 1;
+      unauthorised = false;
       closeStream();
       stopPolling();
       clearTimer(reconnectTimer);
@@ -325,6 +354,18 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     },
     reconnect() {
       if (!started) return;
+      if (unauthorised) {
+        unauthorised = false;
+        setStatus('connecting', null);
+        if (EventSourceCtor === null) {
+          streamError = NO_EVENTSOURCE;
+          startPolling();
+        } else {
+          streamError = null;
+          openStream();
+        }
+        return;
+      }
       if (pollTimer !== null) void poll();
       if (EventSourceCtor === null || source !== null || probeController !== null) return;
       clearTimer(reconnectTimer);

@@ -127,3 +127,59 @@ describe('actions', () => {
     expect(store.actionError).toBeNull();
   });
 });
+
+describe('auth', () => {
+  it('needs a sign-in while the client says so, and not once it connects again', () => {
+    const { store, push } = connected();
+    push({ type: 'status', status: 'offline', error: 'Sign in first.', authRequired: true });
+    expect([store.signInRequired, store.authEnabled]).toEqual([true, true]);
+    push({ type: 'status', status: 'connecting', error: null });
+    expect(store.signInRequired).toBe(false);
+  });
+
+  it.each([
+    ['starting a session', (store: ReturnType<typeof useSessionsStore>) => store.createSession({ command: ['ls'] }).catch(() => null), 'createSession'],
+    ['stopping a session', (store: ReturnType<typeof useSessionsStore>) => store.terminateSession('s1'), 'terminateSession'],
+    ['listing directories', (store: ReturnType<typeof useSessionsStore>) => store.listDirs().catch(() => null), 'listDirs'],
+  ] as const)('needs a sign-in when %s answers 401', async (_case, act, call) => {
+    const { store, api } = connected();
+    api[call].mockRejectedValueOnce(new ApiError(401, 'unauthorized', 'Your sign-in has ended.'));
+    await act(store);
+    expect(store.signInRequired).toBe(true);
+  });
+
+  it('does not ask for a sign-in on other failures', async () => {
+    const { store, api } = connected();
+    api.createSession.mockRejectedValueOnce(new ApiError(400, 'invalid_cwd', 'No such directory.'));
+    await store.createSession({ command: ['ls'] }).catch(() => null);
+    expect(store.signInRequired).toBe(false);
+  });
+
+  it('stops asking once the connection comes up, as when another tab signs in', async () => {
+    const { store, push } = connected();
+    push({ type: 'status', status: 'live', error: null });
+    await store.signOut();
+    expect(store.signInRequired).toBe(true);
+    push({ type: 'status', status: 'live', error: null });
+    expect(store.signInRequired).toBe(true);
+    push({ type: 'status', status: 'offline', error: 'Sign in first.', authRequired: true });
+    push({ type: 'status', status: 'connecting', error: null });
+    push({ type: 'status', status: 'live', error: null });
+    expect(store.signInRequired).toBe(false);
+  });
+
+  it('signs in, then has the client retry at once', async () => {
+    const { store, api, client, push } = connected();
+    push({ type: 'status', status: 'offline', error: 'Sign in first.', authRequired: true });
+    await store.signIn('tok-0123456789abcdef');
+    expect(api.signIn).toHaveBeenCalledExactlyOnceWith('tok-0123456789abcdef');
+    expect(client.reconnect).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves the client waiting when the sign-in is refused', async () => {
+    const { store, api, client } = connected();
+    api.signIn.mockRejectedValueOnce(new ApiError(401, 'unauthorized', 'Wrong token.'));
+    await expect(store.signIn('nope')).rejects.toThrow('Wrong token.');
+    expect(client.reconnect).not.toHaveBeenCalled();
+  });
+});

@@ -2,12 +2,16 @@ import { defineStore } from 'pinia';
 import { computed, ref, shallowRef } from 'vue';
 import { isLiveStatus } from '@sessionboard/protocol';
 import type { CreateSessionRequest, DirListing, Session } from '@sessionboard/protocol';
+import { ApiError } from '@sessionboard/client';
 import type { ConnectionStatus, SessionsApi, SessionsClient, SessionsState } from '@sessionboard/client';
 
 /** What the store is fed by and acts through: the live client and the REST helper. */
 export interface SessionsBackend {
   client: Pick<SessionsClient, 'start' | 'stop' | 'reconnect' | 'getState' | 'subscribe' | 'apply'>;
-  api: Pick<SessionsApi, 'createSession' | 'terminateSession' | 'removeSession' | 'listDirs'>;
+  api: Pick<
+    SessionsApi,
+    'createSession' | 'terminateSession' | 'removeSession' | 'listDirs' | 'authStatus' | 'signIn' | 'signOut'
+  >;
 }
 
 /** Newest first; ties (same millisecond) by id, so the order is stable. */
@@ -17,6 +21,10 @@ function newestFirst(a: Session, b: Session): number {
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+function isUnauthorised(error: unknown): boolean {
+  return error instanceof ApiError && error.status === 401;
 }
 
 /**
@@ -32,6 +40,12 @@ export const useSessionsStore = defineStore('sessions', () => {
   const error = ref<string | null>(null);
   /** The last failed terminate or remove, in the server's words. */
   const actionError = ref<string | null>(null);
+  /** The server has `AUTH_TOKEN` set (from `GET /api/auth/status`, or learnt by a sign-in). */
+  const authEnabled = ref(false);
+  /** The client is waiting for a sign-in (its stream or poll got 401). */
+  const clientAuthRequired = ref(false);
+  /** Something besides the client asked for a sign-in: a REST call got 401, or the user signed out. */
+  const signInAsked = ref(false);
 
   let backend: SessionsBackend | null = null;
   let unsubscribe: (() => void) | null = null;
@@ -41,12 +55,36 @@ export const useSessionsStore = defineStore('sessions', () => {
   const sessionCount = computed(() => sessions.value.length);
   /** Nothing received yet and still trying. */
   const loading = computed(() => lastUpdateAt.value === null && status.value !== 'offline');
+  /** Show the sign-in form instead of the sessions. */
+  const signInRequired = computed(() => clientAuthRequired.value || signInAsked.value);
 
   function applyState(state: SessionsState): void {
     sessionsById.value = state.sessions;
-    status.value = state.status;
     lastUpdateAt.value = state.lastUpdateAt;
+    // A connection coming up proves this browser is signed in again (perhaps in another tab).
+    if (status.value !== state.status && (state.status === 'live' || state.status === 'polling')) signInAsked.value = false;
+    status.value = state.status;
     error.value = state.error;
+    clientAuthRequired.value = state.authRequired === true;
+    if (state.authRequired === true) authEnabled.value = true;
+  }
+
+  /** Notes a 401 from a REST call: the sign-in has ended, so ask for one. */
+  function noteRefusal(cause: unknown): void {
+    if (!isUnauthorised(cause)) return;
+    signInAsked.value = true;
+    authEnabled.value = true;
+  }
+
+  async function loadAuthStatus(api: SessionsBackend['api']): Promise<void> {
+    try {
+      const answer = await api.authStatus();
+      if (backend?.api !== api) return;
+      authEnabled.value = answer.authRequired;
+      if (answer.authRequired && !answer.authenticated) signInAsked.value = true;
+    } catch {
+      // The connection's own status tells of an unreachable server.
+    }
   }
 
   function requireBackend(): SessionsBackend {
@@ -61,6 +99,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     applyState(next.client.getState());
     unsubscribe = next.client.subscribe(applyState);
     next.client.start();
+    void loadAuthStatus(next.api);
   }
 
   function stopConnection(): void {
@@ -74,10 +113,37 @@ export const useSessionsStore = defineStore('sessions', () => {
     backend?.client.reconnect();
   }
 
+  /**
+   * Signs in with the server's token; the live view resumes at once (the client retries
+   * now). @throws ApiError 401 for a wrong token, 429 past the attempt limit
+   */
+  async function signIn(token: string): Promise<void> {
+    const { api, client } = requireBackend();
+    await api.signIn(token);
+    authEnabled.value = true;
+    signInAsked.value = false;
+    client.reconnect();
+  }
+
+  /**
+   * Signs out: the server revokes the cookie and ends its streams, and the sign-in form
+   * shows at once. @throws ApiError
+   */
+  async function signOut(): Promise<void> {
+    await requireBackend().api.signOut();
+    signInAsked.value = true;
+  }
+
   /** Starts a process; the session shows at once, before the stream reports it. @throws ApiError */
   async function createSession(body: CreateSessionRequest): Promise<Session> {
     const { api, client } = requireBackend();
-    const session = await api.createSession(body);
+    let session: Session;
+    try {
+      session = await api.createSession(body);
+    } catch (cause) {
+      noteRefusal(cause);
+      throw cause;
+    }
     client.apply({ type: 'upsert', session });
     return session;
   }
@@ -90,6 +156,7 @@ export const useSessionsStore = defineStore('sessions', () => {
       actionError.value = null;
       return true;
     } catch (cause) {
+      noteRefusal(cause);
       actionError.value = messageOf(cause);
       return false;
     }
@@ -106,8 +173,13 @@ export const useSessionsStore = defineStore('sessions', () => {
   }
 
   /** Subdirectories for the cwd picker. @throws ApiError */
-  function listDirs(path?: string): Promise<DirListing> {
-    return requireBackend().api.listDirs(path);
+  async function listDirs(path?: string): Promise<DirListing> {
+    try {
+      return await requireBackend().api.listDirs(path);
+    } catch (cause) {
+      noteRefusal(cause);
+      throw cause;
+    }
   }
 
   function dismissActionError(): void {
@@ -120,6 +192,8 @@ export const useSessionsStore = defineStore('sessions', () => {
     lastUpdateAt,
     error,
     actionError,
+    authEnabled,
+    signInRequired,
     sessions,
     activeSessions,
     sessionCount,
@@ -128,6 +202,8 @@ export const useSessionsStore = defineStore('sessions', () => {
     startConnection,
     stopConnection,
     reconnect,
+    signIn,
+    signOut,
     createSession,
     terminateSession,
     removeSession,

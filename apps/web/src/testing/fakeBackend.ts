@@ -1,7 +1,7 @@
 import { vi } from 'vitest';
 import { createSessionsState, reduceSessionsState } from '@sessionboard/client';
 import type { SessionsListener, SessionsMessage, SessionsState } from '@sessionboard/client';
-import type { DirListing, Session } from '@sessionboard/protocol';
+import type { AuthStatusResponse, DirListing, Session } from '@sessionboard/protocol';
 import type { SessionsBackend } from '../stores/useSessionsStore.ts';
 
 /** A backend whose client state the test drives with `push`, and whose API calls are mocks. */
@@ -30,6 +30,9 @@ export function fakeBackend() {
     terminateSession: vi.fn<(id: string) => Promise<Session | null>>(),
     removeSession: vi.fn<(id: string) => Promise<Session | null>>(),
     listDirs: vi.fn<(path?: string) => Promise<DirListing>>(),
+    authStatus: vi.fn<() => Promise<AuthStatusResponse>>(async () => ({ authRequired: false, authenticated: true })),
+    signIn: vi.fn<(token: string) => Promise<void>>(async () => {}),
+    signOut: vi.fn<() => Promise<void>>(async () => {}),
   };
   const backend: SessionsBackend = { client, api };
   return { backend, client, api, push: apply };
