@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# What `pnpm test` runs: system tools, the build, Vitest (unit and integration), then the
+# What `pnpm test` runs: system tools, the build, lint, typecheck, Vitest (unit and integration), then the
 # browser suites (Playwright's Chromium, Firefox and mobile projects, and WebKit over
 # WebDriver). Ends with `N passed, M failed` on the last line and exits non-zero when
 # anything failed, a runner crashed, or a runner ran no test.
@@ -55,6 +55,14 @@ build_exit=$?
 results+=(step build "$build_exit")
 
 if [[ $mode == all ]]; then
+  step "lint"
+  bounded 600 pnpm lint
+  results+=(step lint $?)
+
+  step "typecheck"
+  bounded 900 pnpm typecheck
+  results+=(step typecheck $?)
+
   step "vitest"
   bounded 1200 pnpm vitest run --reporter=default --reporter=json --outputFile.json="$reports/vitest.json"
   results+=(vitest $? "$reports/vitest.json")
