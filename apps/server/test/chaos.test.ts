@@ -45,6 +45,11 @@ class ResumingClient {
     return this.#source !== undefined;
   }
 
+  /** The current stream has its response headers: the server has counted it. */
+  get opened(): boolean {
+    return this.#opened;
+  }
+
   open(): void {
     const id = this.lastEventId;
     let source: EventSource;
@@ -144,7 +149,7 @@ async function runChaos(replayEvents: number) {
   await Promise.all(clients.map((client, i) => client.settle(churning[i] as Promise<void>)));
   const expected = await quiesce(server);
   await waitFor(
-    () => (clients.every((c) => c.lastEventId === expected.lastEventId) ? true : undefined),
+    () => (clients.every((c) => c.opened && c.lastEventId === expected.lastEventId) ? true : undefined),
     15_000,
     () => `${clients.filter((c) => c.lastEventId !== expected.lastEventId).length} clients behind ${expected.lastEventId}`,
   );
@@ -161,7 +166,7 @@ async function runChaos(replayEvents: number) {
 
 describe('chaos convergence with the eventsource client', () => {
   it('brings 20 clients that drop and resume at random to GET /api/sessions when some resumes fall outside a 50-event window', async () => {
-    const { expected, stats, resumes, tally } = await runChaos(50);
+    const { server, expected, stats, resumes, tally } = await runChaos(50);
 
     expect(clients.map((c) => byId(c.sessions.values()))).toEqual(clients.map(() => byId(expected.sessions)));
     expect(stats.resumesReplayed + stats.resumesUnknownId).toBe(resumes);
@@ -170,6 +175,10 @@ describe('chaos convergence with the eventsource client', () => {
     expect(tally['POST 201']).toBeGreaterThan(0);
     expect(tally['DELETE 202']).toBeGreaterThan(0);
     expect(tally['DELETE 204']).toBeGreaterThan(0);
+    // Every stream a client dropped was let go by the server too.
+    await waitFor(() => (server.broker.connectionCount === CLIENTS ? true : undefined), 5000, () => `${server.broker.connectionCount} streams open`);
+    for (const client of clients) client.stop();
+    await waitFor(() => (server.broker.connectionCount === 0 ? true : undefined), 5000);
   });
 
   it('brings 20 clients that drop and resume at random to GET /api/sessions by replay alone when the window holds everything', async () => {

@@ -90,5 +90,9 @@ describe('chaos convergence with the dashboard client', () => {
     expect(proxy.freezes).toBeGreaterThan(0);
     expect(silenced).toBeGreaterThan(0);
     expect(stats.resumesReplayed).toBeGreaterThan(0);
+    // Every stream cut, frozen or given up on was let go by the server too.
+    await waitFor(() => (server.broker.connectionCount === CLIENTS ? true : undefined), 5000, () => `${server.broker.connectionCount} streams open`);
+    for (const client of clients) client.stop();
+    await waitFor(() => (server.broker.connectionCount === 0 ? true : undefined), 5000);
   });
 });
