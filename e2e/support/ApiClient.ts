@@ -117,6 +117,18 @@ export class ApiClient {
     );
   }
 
+  /**
+   * The value of one series of `GET /metrics`, named as the text format writes it, e.g.
+   * `sse_resumes_total{outcome="replayed"}`.
+   * @throws Error when `/metrics` does not answer 200 or has no such series
+   */
+  async metric(series: string): Promise<number> {
+    const text = await this.expect<string>('GET', API_PATHS.metrics, 200);
+    const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+    if (line === undefined) throw new Error(`/metrics has no series ${series}`);
+    return Number(line.slice(series.length + 1));
+  }
+
   private async expect<T>(method: string, path: string, status: number, body?: unknown): Promise<T> {
     const response = await this.request<T>(method, path, body);
     if (response.status !== status) {

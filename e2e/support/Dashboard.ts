@@ -10,6 +10,14 @@ export interface SessionRow {
   status: SessionStatus;
 }
 
+/** `rows` as a canonical string (`id:status`, sorted), to compare what two lists show. */
+export function rowsKey(rows: readonly SessionRow[]): string {
+  return rows
+    .map((row) => `${row.id}:${row.status}`)
+    .sort()
+    .join(',');
+}
+
 /** Options of the `waitFor…` methods. */
 export interface WaitOptions {
   /** @default 15_000, longer than one 10-s polling interval */
@@ -33,11 +41,32 @@ export abstract class Dashboard {
   /** Loads `path` (relative to the server) and waits for the document to load. */
   abstract goto(path?: string): Promise<void>;
 
-  /** Runs a self-contained function in the page and returns its JSON-able result. */
-  abstract evaluate<T>(fn: () => T): Promise<T>;
+  /**
+   * Runs a self-contained function in the page, with a JSON-able `arg`, and returns its
+   * JSON-able result. A result object must not have an `error` key: WebdriverIO takes
+   * such a result for a failed command and throws.
+   */
+  abstract evaluate<T, A = undefined>(fn: (arg: A) => T, arg?: A): Promise<T>;
 
   /** Saves a PNG of the viewport. */
   abstract screenshot(path: string): Promise<void>;
+
+  /** Clicks (or taps) the first element matching the CSS `selector`, as a person would. */
+  abstract click(selector: string): Promise<void>;
+
+  /**
+   * Runs the self-contained `script` in every page this dashboard later loads, before the
+   * page's own scripts: how a test takes a browser feature away, e.g. `EventSource`.
+   */
+  abstract addInitScript(script: () => void): Promise<void>;
+
+  /** Releases what the driver set up for this dashboard (the fixture calls it). */
+  async dispose(): Promise<void> {}
+
+  /** The text of the first element matching `selector`, or `null` when there is none. */
+  async textOf(selector: string): Promise<string | null> {
+    return this.evaluate((css) => document.querySelector(css)?.textContent ?? null, selector);
+  }
 
   /** The indicator's `data-state`, or `null` while there is no indicator. */
   async connectionState(): Promise<ConnectionState | null> {
@@ -98,6 +127,30 @@ export abstract class Dashboard {
     } catch {
       const what = status === undefined ? 'appear' : `show ${status}`;
       throw new Error(`row ${id} did not ${what} in ${options.timeoutMs ?? DEFAULT_WAIT_MS} ms; last: ${String(seen)}`);
+    }
+  }
+
+  /**
+   * Waits until the rows shown satisfy `accept`, and returns them.
+   * @param what says what was awaited, for the timeout message (which quotes the last rows)
+   */
+  async waitForRows(
+    accept: (rows: SessionRow[]) => boolean,
+    what: string,
+    options: WaitOptions = {},
+  ): Promise<SessionRow[]> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
+    let seen: SessionRow[] = [];
+    try {
+      return await waitUntil(
+        async () => {
+          seen = await this.rows();
+          return accept(seen) ? seen : undefined;
+        },
+        { timeoutMs },
+      );
+    } catch {
+      throw new Error(`the rows did not show ${what} in ${timeoutMs} ms; last: ${JSON.stringify(seen)}`);
     }
   }
 

@@ -16,11 +16,19 @@ export class PlaywrightDashboard extends Dashboard {
     await this.page.goto(new URL(path, this.baseURL).href);
   }
 
-  async evaluate<T>(fn: () => T): Promise<T> {
-    return this.page.evaluate(fn);
+  async evaluate<T, A = undefined>(fn: (arg: A) => T, arg?: A): Promise<T> {
+    return this.page.evaluate(fn as (arg: unknown) => T, arg as unknown);
   }
 
   async screenshot(path: string): Promise<void> {
     await this.page.screenshot({ path });
+  }
+
+  async click(selector: string): Promise<void> {
+    await this.page.locator(selector).first().click();
+  }
+
+  async addInitScript(script: () => void): Promise<void> {
+    await this.page.addInitScript(script);
   }
 }

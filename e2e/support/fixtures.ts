@@ -87,14 +87,24 @@ const shared = base.extend<E2EFixtures, E2EWorkerFixtures>({
 /** Tests for the Playwright-driven projects: chromium, firefox, mobile (and Playwright's WebKit). */
 export const test = shared.extend({
   dashboard: async ({ page, server }, use) => {
-    await use(new PlaywrightDashboard(page, server.baseURL));
+    const dashboard = new PlaywrightDashboard(page, server.baseURL);
+    try {
+      await use(dashboard);
+    } finally {
+      await dashboard.dispose();
+    }
   },
 });
 
 /** Tests for the `webkit` project: Debian's MiniBrowser over WebKitWebDriver. */
 export const webkitTest = shared.extend({
   dashboard: async ({ minibrowser, server }, use) => {
-    await use(new WebDriverDashboard(minibrowser, server.baseURL));
+    const dashboard = new WebDriverDashboard(minibrowser, server.baseURL);
+    try {
+      await use(dashboard);
+    } finally {
+      await dashboard.dispose();
+    }
   },
 });
 

@@ -311,6 +311,30 @@ describe('returning from polling', () => {
     sources.latest().open();
     expect(client.getState().status).toBe('live');
   });
+
+  it('applies a poll answer that landed during a stream attempt once that attempt is refused', async () => {
+    let answer: (response: Response) => void = () => {};
+    const { client, sources, routes } = harness({
+      jitter: 0,
+      streamProbe: () => errorResponse(503, 'too_many_connections', 'Too many streams.', { 'retry-after': '5' }),
+    });
+    client.start();
+    sources.latest().fail();
+    await settle();
+    routes['/api/sessions'] = () => new Promise<Response>((resolve) => (answer = resolve));
+    // The retry 5 s after the refusal is still pending when the 10-s poll answers.
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(sources.instances).toHaveLength(2);
+    answer(jsonResponse(200, { sessions: [a, b], lastEventId: 'e20' }));
+    await settle();
+    expect(client.getState()).toMatchObject({ lastEventId: 'e7', sessions: { a } });
+    sources.latest().fail();
+    await settle();
+    expect(client.getState()).toMatchObject({ status: 'polling', lastEventId: 'e20', sessions: { a, b } });
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(sources.instances).toHaveLength(3);
+    expect(sources.latest().url).toBe('/api/sse/sessions?lastEventId=e20');
+  });
 });
 
 describe('watchdog', () => {

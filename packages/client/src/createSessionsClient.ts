@@ -28,7 +28,7 @@ export interface SessionsClientOptions {
   random?: () => number;
   /** Epoch ms. @default Date.now */
   now?: () => number;
-  /** @default DEFAULTS.pollIntervalMs (10 000) */
+  /** Between polls; also how long one poll may go unanswered before it counts as failed. @default DEFAULTS.pollIntervalMs (10 000) */
   pollIntervalMs?: number;
   /** First backoff ceiling. @default 1000 */
   backoffBaseMs?: number;
@@ -113,6 +113,8 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
   let watchdogTimer: unknown = null;
   let pollTimer: unknown = null;
   let pollController: AbortController | null = null;
+  // A poll's list that came while a stream attempt was pending: applied if that attempt fails.
+  let deferredPoll: SessionsMessage | null = null;
   let probeController: AbortController | null = null;
   // Set by a 401: nothing is retried until reconnect().
   let unauthorised = false;
@@ -161,6 +163,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
 
   function onOpen(): void {
     sourceOpen = true;
+    deferredPoll = null;
     streamError = null;
     stopPolling();
     setStatus('live', null);
@@ -183,6 +186,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
   async function onStreamError(): Promise<void> {
     const wasOpen = sourceOpen;
     closeStream();
+    applyDeferredPoll();
     failures += 1;
     if (wasOpen) {
       afterStreamFailure('The live stream was interrupted; reconnecting.', false, 0);
@@ -209,6 +213,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     watchdogTimer = null;
     if (source === null) return;
     closeStream();
+    applyDeferredPoll();
     failures += 1;
     afterStreamFailure('The live stream went silent; reconnecting.', false, 0);
   }
@@ -276,6 +281,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
   function stopPolling(): void {
     if (pollTimer !== null) timers.clearInterval(pollTimer);
     pollTimer = null;
+    deferredPoll = null;
     pollController?.abort();
     pollController = null;
   }
@@ -284,6 +290,12 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     if (pollController !== null) return;
     const controller = new AbortController();
     pollController = controller;
+    // A poll nobody answers (a stuck proxy) would hold up every later one: it gets one interval.
+    let timedOut = false;
+    const timer = timers.setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, pollIntervalMs);
     try {
       let response: Response;
       try {
@@ -298,27 +310,45 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
       if (!response.ok) throw await apiErrorFromResponse(response, now());
       const body = (await response.json()) as Partial<SessionListResponse>;
       if (!Array.isArray(body.sessions)) throw new ApiError(response.status, 'http_error', 'The server sent an unreadable session list.');
-      // A stream attempt in flight resumes from the cursor it was opened with; moving the
-      // cursor under it would make its replay repeat changes this list already holds.
-      if (controller.signal.aborted || source !== null) return;
-      dispatch({
+      if (controller.signal.aborted) return;
+      const snapshot: SessionsMessage = {
         type: 'snapshot',
         sessions: body.sessions,
         lastEventId: typeof body.lastEventId === 'string' ? body.lastEventId : null,
         heartbeatMs: null,
         at: now(),
-      });
+      };
+      // A stream attempt in flight resumes from the cursor it was opened with; moving the
+      // cursor under it would make its replay repeat changes this list already holds. The
+      // list waits for that attempt instead: a retry after a refusal (Retry-After 5 s) often
+      // lands right after a poll, and dropping the poll would hide changes a whole interval.
+      if (source !== null) {
+        deferredPoll = snapshot;
+        return;
+      }
+      dispatch(snapshot);
       setStatus('polling', streamError);
     } catch (cause) {
-      if (controller.signal.aborted) return;
+      if (controller.signal.aborted && !timedOut) return;
       if (cause instanceof ApiError && cause.status === 401) {
         waitForSignIn(cause.message);
         return;
       }
-      setStatus('offline', cause instanceof Error ? cause.message : 'Cannot reach the server.');
+      if (timedOut) setStatus('offline', `The server did not answer within ${pollIntervalMs} ms.`);
+      else setStatus('offline', cause instanceof Error ? cause.message : 'Cannot reach the server.');
     } finally {
+      timers.clearTimeout(timer);
       if (pollController === controller) pollController = null;
     }
+  }
+
+  /** Applies the poll answer kept while a stream attempt was pending, now that it has failed. */
+  function applyDeferredPoll(): void {
+    const snapshot = deferredPoll;
+    deferredPoll = null;
+    if (snapshot === null || pollTimer === null) return;
+    dispatch(snapshot);
+    setStatus('polling', streamError);
   }
 
   function clearTimer(handle: unknown): void {

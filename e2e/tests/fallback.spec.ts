@@ -1,0 +1,4 @@
+import { fallbackScenarios } from '../scenarios/fallback.ts';
+import { test } from '../support/fixtures.ts';
+
+fallbackScenarios(test);

@@ -1,0 +1,4 @@
+import { handoffScenarios } from '../scenarios/handoff.ts';
+import { test } from '../support/fixtures.ts';
+
+handoffScenarios(test);

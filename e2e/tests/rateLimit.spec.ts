@@ -1,0 +1,4 @@
+import { rateLimitScenarios } from '../scenarios/rateLimit.ts';
+import { test } from '../support/fixtures.ts';
+
+rateLimitScenarios(test);

@@ -1,0 +1,4 @@
+import { fallbackScenarios } from '../scenarios/fallback.ts';
+import { webkitTest } from '../support/fixtures.ts';
+
+fallbackScenarios(webkitTest);

@@ -1,0 +1,4 @@
+import { handoffScenarios } from '../scenarios/handoff.ts';
+import { webkitTest } from '../support/fixtures.ts';
+
+handoffScenarios(webkitTest);

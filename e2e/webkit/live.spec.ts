@@ -1,0 +1,4 @@
+import { liveScenarios } from '../scenarios/live.ts';
+import { webkitTest } from '../support/fixtures.ts';
+
+liveScenarios(webkitTest);
