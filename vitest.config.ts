@@ -30,6 +30,14 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'bench',
+          root: 'packages/bench',
+          include: ['src/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
           name: 'server',
           root: 'apps/server',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
