@@ -15,7 +15,7 @@ interface Panel {
 
 const PANELS: readonly Panel[] = [
   { title: 'Fan-out latency p99 at 10 events/s', unit: 'ms', value: (row) => row.median.p99 },
-  { title: 'Memory per open stream (RSS)', unit: 'KB', value: (row) => row.median.kbPerStream },
+  { title: 'Memory per open stream, RSS', unit: 'KB', value: (row) => row.median.kbPerStream },
 ];
 
 const WIDTH = 960;
