@@ -227,7 +227,7 @@ async function main(): Promise<void> {
     SSE_MAX_CONNECTIONS: '1000',
   });
   const app = createApp({ config, logger: pino({ level: 'silent' }), webRoot: join(fsRoot, 'no-web-build') });
-  const server = createServer(app.app);
+  const server = createServer(app.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const trend: string[] = [];

@@ -3,7 +3,7 @@ import { HttpError } from './HttpError.ts';
 
 const ALLOW_METHODS = 'GET, POST, DELETE';
 const ALLOW_HEADERS = 'Authorization, Content-Type, Last-Event-ID';
-const EXPOSE_HEADERS = 'Location, Retry-After, RateLimit, RateLimit-Policy';
+export const EXPOSE_HEADERS = 'Location, Retry-After, RateLimit, RateLimit-Policy';
 const PREFLIGHT_MAX_AGE_S = 600;
 
 /**

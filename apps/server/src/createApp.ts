@@ -1,6 +1,7 @@
 import type { HealthResponse } from '@sessionboard/protocol';
 import { API_PATHS, DEFAULTS } from '@sessionboard/protocol';
 import { SseBroker } from '@sessionboard/sse-broker';
+import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { createAuth, type Auth } from './Auth.ts';
@@ -21,6 +22,7 @@ import { DEFAULT_WEB_ROOT, serveDashboard } from './serveDashboard.ts';
 import { SessionBroadcaster } from './SessionBroadcaster.ts';
 import { SessionManager } from './SessionManager.ts';
 import { sessionsRouter } from './sessionsRouter.ts';
+import { createStreamFastPath } from './streamFastPath.ts';
 import { streamRouter } from './streamRouter.ts';
 
 /** What {@link createApp} builds on; all but `config` have defaults made from it. */
@@ -42,6 +44,8 @@ export interface AppDeps {
 
 export interface App {
   app: Express;
+  /** What an HTTP server should run: `app`, but streams that will open skip Express. */
+  listener: RequestListener;
   broker: SseBroker;
   manager: SessionManager;
   /**
@@ -97,14 +101,16 @@ export function createApp(deps: AppDeps): App {
   api.use(authorised);
   api.use('/sessions', sessionsRouter({ manager, broker, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
-  api.use('/sse', streamRouter({ enabled: config.sseEnabled, broker, broadcaster, manager, metrics }));
+  const streamDeps = { enabled: config.sseEnabled, broker, broadcaster, manager, metrics };
+  api.use('/sse', streamRouter(streamDeps));
   api.use(apiNotFound);
 
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(requestLogger(logger));
-  app.use(securityHeaders());
+  const headers = securityHeaders();
+  app.use(headers);
   // Without a token the server is on loopback, and only the Host header tells a DNS-rebound page from a local one.
   if (config.authToken === undefined) app.use(loopbackHostGuard());
   app.use(corsHeaders(config.corsOrigins));
@@ -117,8 +123,13 @@ export function createApp(deps: AppDeps): App {
   app.use(serveDashboard(deps.webRoot ?? DEFAULT_WEB_ROOT));
   app.use(errorHandler(logger));
 
+  const fastPath = createStreamFastPath({ ...streamDeps, auth, corsOrigins: config.corsOrigins, securityHeaders: headers, logger });
+
   return {
     app,
+    listener: (req, res) => {
+      if (!fastPath(req, res)) void app(req, res);
+    },
     broker,
     manager,
     async close(graceMs) {

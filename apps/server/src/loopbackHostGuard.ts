@@ -11,7 +11,7 @@ import { isLoopbackHost } from './isLoopbackHost.ts';
 export function loopbackHostGuard(): RequestHandler {
   return (req, _res, next) => {
     const host = req.headers.host;
-    if (host === undefined || isLoopbackHost(hostname(host))) {
+    if (isLoopbackHostHeader(host)) {
       next();
       return;
     }
@@ -21,6 +21,11 @@ export function loopbackHostGuard(): RequestHandler {
       `This server has no AUTH_TOKEN, so it answers only to localhost, 127.0.0.1 or [::1] (got Host: ${host}). Open it by one of those, or set AUTH_TOKEN.`,
     );
   };
+}
+
+/** True when a `Host` header names a loopback host, or is absent (HTTP/1.0). */
+export function isLoopbackHostHeader(host: string | undefined): boolean {
+  return host === undefined || isLoopbackHost(hostname(host));
 }
 
 function hostname(host: string): string {

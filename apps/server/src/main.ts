@@ -22,8 +22,8 @@ function loadConfig(): Config {
 const config = loadConfig();
 
 const logger = pino({ level: config.logLevel });
-const { app, close } = createApp({ config, logger });
-const server = createServer(app);
+const { listener, close } = createApp({ config, logger });
+const server = createServer(listener);
 
 server.on('error', (error) => {
   logger.fatal({ err: error }, 'cannot listen');

@@ -1,5 +1,6 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SseBroker } from '@sessionboard/sse-broker';
-import { openNodeStream } from '@sessionboard/sse-broker';
+import { SSE_HEADERS, openNodeStream } from '@sessionboard/sse-broker';
 import { Router } from 'express';
 import { HttpError } from './HttpError.ts';
 import type { SessionBroadcaster } from './SessionBroadcaster.ts';
@@ -19,7 +20,8 @@ const RETRY_AFTER_FULL_S = 5;
 const RETRY_AFTER_DISABLED_S = 60;
 
 /** `GET /sse/sessions`: the live sessions stream of PROTOCOL.md. */
-export function streamRouter({ enabled, broker, broadcaster, manager, metrics }: StreamRouterDeps): Router {
+export function streamRouter(deps: StreamRouterDeps): Router {
+  const { enabled, broker, metrics } = deps;
   const router = Router();
 
   router.get('/sessions', (req, res) => {
@@ -33,16 +35,39 @@ export function streamRouter({ enabled, broker, broadcaster, manager, metrics }:
       res.setHeader('Retry-After', String(RETRY_AFTER_FULL_S));
       throw new HttpError(503, 'too_many_connections', 'The server has as many open streams as it allows; try again shortly.');
     }
-    // The header wins: a browser's EventSource sets it when it reconnects by itself.
-    const query = typeof req.query.lastEventId === 'string' ? req.query.lastEventId : undefined;
-    const lastEventId = req.get('Last-Event-ID') || query || undefined;
-    const stream = openNodeStream(req, res);
-    const outcome = broker.connect(stream, {
-      lastEventId,
-      snapshot: () => broadcaster.snapshot(manager.list()),
-    });
-    if (outcome !== 'snapshot') metrics.resumes.inc({ outcome });
+    openSessionStream(deps, req, res);
+    // Express keeps the router's continuation on the request; a stream lives for hours and
+    // never calls it, so letting it go saves each open stream the closures of every router.
+    req.next = undefined;
   });
 
   return router;
+}
+
+/**
+ * Starts the stream on a request already found acceptable (enabled, not full, authorised):
+ * resumes from `Last-Event-ID` (which wins: a browser's EventSource sets it when it
+ * reconnects by itself) or `?lastEventId=`, else sends a snapshot.
+ */
+export function openSessionStream(
+  { broker, broadcaster, manager, metrics }: StreamRouterDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Readonly<Record<string, string>> = SSE_HEADERS,
+): void {
+  const header = req.headers['last-event-id'];
+  const lastEventId = (typeof header === 'string' && header !== '' ? header : undefined) ?? queryLastEventId(req.url ?? '');
+  const outcome = broker.connect(openNodeStream(req, res, headers), {
+    lastEventId,
+    snapshot: () => broadcaster.snapshot(manager.list()),
+  });
+  if (outcome !== 'snapshot') metrics.resumes.inc({ outcome });
+}
+
+/** `?lastEventId=` when given exactly once and not empty. */
+function queryLastEventId(url: string): string | undefined {
+  const query = url.indexOf('?');
+  if (query < 0) return undefined;
+  const values = new URLSearchParams(url.slice(query + 1)).getAll('lastEventId');
+  return values.length === 1 && values[0] !== '' ? values[0] : undefined;
 }

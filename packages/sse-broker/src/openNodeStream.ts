@@ -30,6 +30,8 @@ function chunkOf(frame: Buffer): Buffer {
 /**
  * Starts a 200 `text/event-stream` response on a Node `http` pair and adapts it to
  * {@link SseConnection}. Headers go out at once; Nagle is off so small frames are not held back.
+ * `headers` replaces {@link SSE_HEADERS} (pass them along with any extra); headers set on
+ * `res` before still go out, but stay in memory for the stream's whole life.
  *
  * Frames go straight to the socket, already framed as chunks of the response's chunked body.
  * A `ServerResponse` write costs about twice as much JavaScript (cork, chunk header, uncork on
@@ -39,8 +41,12 @@ function chunkOf(frame: Buffer): Buffer {
  * its body is not chunked (an HTTP/1.0 client, a HEAD request) or it does not own the socket
  * yet (a request pipelined behind another).
  */
-export function openNodeStream(req: IncomingMessage, res: ServerResponse): SseConnection {
-  res.writeHead(200, SSE_HEADERS);
+export function openNodeStream(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Readonly<Record<string, string>> = SSE_HEADERS,
+): SseConnection {
+  res.writeHead(200, headers);
   res.flushHeaders();
   const socket = req.socket;
   socket.setNoDelay(true);
