@@ -171,7 +171,7 @@ export class SseBroker {
   publish(event: string, data: string): LoggedEvent {
     const logged = this.#log.append(event, data);
     this.#stats.eventsPublished += 1;
-    if (this.#clients.size > 0) this.#fanOut(logged.frame, 1);
+    if (this.#clients.size > 0) this.#fanOut(logged.frame);
     return logged;
   }
 
@@ -187,20 +187,9 @@ export class SseBroker {
     return { connections: this.#clients.size, ...this.#stats };
   }
 
-  #fanOut(frame: Buffer | string, frames: number): void {
+  #fanOut(frame: Buffer): void {
     const now = this.#now();
-    const limit = this.#maxBufferedBytes;
-    for (const client of this.#clients) {
-      const { connection } = client;
-      if (!connection.write(frame) && connection.bufferedBytes > limit) {
-        this.#stats.slowClosed += 1;
-        this.#clients.delete(client);
-        connection.close();
-        continue;
-      }
-      client.lastWriteAt = now;
-    }
-    this.#stats.framesSent += this.#clients.size * frames;
+    for (const client of this.#clients) this.#send(client, frame, now);
   }
 
   /** One sweep for all streams: ping those idle for a heartbeat interval. */
@@ -216,17 +205,22 @@ export class SseBroker {
     for (const client of this.#clients) {
       if (client.lastWriteAt > idleSince) continue;
       frame ??= Buffer.from(encodeFrame({ event: this.#pingEvent, data: this.#pingData(now) }));
-      const { connection } = client;
-      if (!connection.write(frame) && connection.bufferedBytes > this.#maxBufferedBytes) {
-        this.#stats.slowClosed += 1;
-        this.#clients.delete(client);
-        connection.close();
-        continue;
-      }
-      client.lastWriteAt = now;
-      this.#stats.pingsSent += 1;
-      this.#stats.framesSent += 1;
+      if (this.#send(client, frame, now)) this.#stats.pingsSent += 1;
     }
+  }
+
+  /** Writes one frame; closes the stream instead when its client has stopped draining. */
+  #send(client: Client, frame: Buffer, now: number): boolean {
+    const { connection } = client;
+    if (!connection.write(frame) && connection.bufferedBytes > this.#maxBufferedBytes) {
+      this.#stats.slowClosed += 1;
+      this.#clients.delete(client);
+      connection.close();
+      return false;
+    }
+    client.lastWriteAt = now;
+    this.#stats.framesSent += 1;
+    return true;
   }
 
   #startSweep(): void {
