@@ -1,45 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Session } from '@sessionboard/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAll, openStream, sendJson, waitFor } from './helpers.ts';
-
-const SERVER_DIR = new URL('..', import.meta.url).pathname;
-
-interface Running {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children: ChildProcess[] = [];
-const tempDirs: string[] = [];
+import { runMain, stopMains } from './runMain.ts';
 
 afterEach(async () => {
   await closeAll();
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  await stopMains();
 });
-
-async function runMain(env: Record<string, string>): Promise<Running> {
-  const fsRoot = await realpath(await mkdtemp(join(tmpdir(), 'sessionboard-main-')));
-  tempDirs.push(fsRoot);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: SERVER_DIR,
-    env: { PATH: process.env.PATH, HOME: fsRoot, FS_ROOT: fsRoot, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output: () => output, exited };
-}
 
 function groupExists(pid: number): boolean {
   try {
@@ -65,9 +32,9 @@ describe('main', () => {
 
     const signalledAt = Date.now();
     main.child.kill('SIGTERM');
-    const result = await main.exited;
+    const { code, signal } = await main.exited;
 
-    expect(result).toEqual({ code: 0, signal: null });
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
     await stream.ended;
     for (const session of sessions) {

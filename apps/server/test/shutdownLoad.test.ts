@@ -1,27 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Session } from '@sessionboard/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sendJson, waitFor } from './helpers.ts';
+import { runMain, stopMains } from './runMain.ts';
 
-const SERVER_DIR = new URL('..', import.meta.url).pathname;
 const STREAMS = 200;
 const SLEEPERS = 16;
 const TERM_IGNORERS = 4;
 
-const children: ChildProcess[] = [];
-const tempDirs: string[] = [];
 const sockets: { destroy(): void }[] = [];
 /** Process groups of sessions, killed after a failed test so none outlives the run. */
 const groups: number[] = [];
 
 afterEach(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
-  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await stopMains();
   for (const pgid of groups.splice(0)) {
     try {
       process.kill(-pgid, 'SIGKILL');
@@ -29,26 +23,7 @@ afterEach(async () => {
       // Gone already, as it should be.
     }
   }
-  for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
 });
-
-async function runMain(env: Record<string, string>) {
-  const fsRoot = await realpath(await mkdtemp(join(tmpdir(), 'sessionboard-shutdown-')));
-  tempDirs.push(fsRoot);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: SERVER_DIR,
-    env: { PATH: process.env.PATH, HOME: fsRoot, FS_ROOT: fsRoot, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
-  );
-  return { child, output: () => output, exited };
-}
 
 interface OpenStream {
   /** Resolves once the snapshot has arrived. */

@@ -1,37 +1,20 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, realpath, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runMain, stopMains } from './runMain.ts';
 
-const SERVER_DIR = new URL('..', import.meta.url).pathname;
-const tempDirs: string[] = [];
-
-afterEach(async () => {
-  for (const dir of tempDirs.splice(0)) await rm(dir, { recursive: true, force: true });
-});
+afterEach(stopMains);
 
 /** Runs `src/main.ts` until it exits (it must: each case refuses to start); kills it after 15 s. */
-async function runMain(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const fsRoot = await realpath(await mkdtemp(join(tmpdir(), 'sessionboard-startup-')));
-  tempDirs.push(fsRoot);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: SERVER_DIR,
-    env: { PATH: process.env.PATH, HOME: fsRoot, FS_ROOT: fsRoot, PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', (exitCode) => resolve(exitCode)));
+async function runUntilExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const main = await runMain(env);
+  const timer = setTimeout(() => main.child.kill('SIGKILL'), 15_000);
+  const { code } = await main.exited;
   clearTimeout(timer);
-  return { code, output };
+  return { code, output: main.output() };
 }
 
 describe('startup', () => {
   it('refuses to listen on HOST=0.0.0.0 without AUTH_TOKEN, saying what to set, and exits 1', async () => {
-    const { code, output } = await runMain({ HOST: '0.0.0.0' });
+    const { code, output } = await runUntilExit({ HOST: '0.0.0.0' });
 
     expect(code).toBe(1);
     expect(output.trim()).toBe(
@@ -42,7 +25,7 @@ describe('startup', () => {
   });
 
   it('refuses a short AUTH_TOKEN without printing it, and exits 1', async () => {
-    const { code, output } = await runMain({ HOST: '0.0.0.0', AUTH_TOKEN: 'hunter2hunter2' });
+    const { code, output } = await runUntilExit({ HOST: '0.0.0.0', AUTH_TOKEN: 'hunter2hunter2' });
 
     expect(code).toBe(1);
     expect(output.trim()).toBe(
