@@ -1,7 +1,7 @@
-import http, { type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { PeerSessions } from './PeerSessions.ts';
-import { PEER_HEARTBEAT_MS, peerAddress } from './peerAddress.ts';
-import { readCommand } from './readCommand.ts';
+import { PEER_HEARTBEAT_MS } from './peerAddress.ts';
+import { servePeer } from './servePeer.ts';
 
 // The naive plan this product replaces: on every change, each client gets its own
 // JSON.stringify of the whole session list, and each client has its own heartbeat timer.
@@ -26,34 +26,17 @@ const sessions = new PeerSessions((event, session) => {
   for (const client of clients) send(client, event, lastId, { type: event, session, sessions: sessions.list(), at });
 });
 
-const server = http.createServer((req, res) => {
-  const path = req.url?.split('?')[0];
-  if (req.method === 'GET' && path === '/api/sse/sessions') {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
-    res.write('retry: 2000\n\n');
-    const client: Client = {
-      res,
-      heartbeat: setInterval(() => send(client, 'ping', undefined, { type: 'ping', at: Date.now() }), PEER_HEARTBEAT_MS),
-    };
-    send(client, 'snapshot', lastId, { type: 'snapshot', sessions: sessions.list(), at: Date.now(), heartbeatMs: PEER_HEARTBEAT_MS });
-    clients.add(client);
-    res.once('close', () => {
-      clearInterval(client.heartbeat);
-      clients.delete(client);
-    });
-  } else if (req.method === 'POST' && path === '/api/sessions') {
-    void readCommand(req).then((command) => {
-      const session = sessions.start(command);
-      res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify(session));
-    });
-  } else if (req.method === 'GET' && path === '/api/health') {
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
-  } else {
-    res.writeHead(404).end();
-  }
+servePeer(sessions, (req, res) => {
+  res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive' });
+  res.write('retry: 2000\n\n');
+  const client: Client = {
+    res,
+    heartbeat: setInterval(() => send(client, 'ping', undefined, { type: 'ping', at: Date.now() }), PEER_HEARTBEAT_MS),
+  };
+  send(client, 'snapshot', lastId, { type: 'snapshot', sessions: sessions.list(), at: Date.now(), heartbeatMs: PEER_HEARTBEAT_MS });
+  clients.add(client);
+  res.once('close', () => {
+    clearInterval(client.heartbeat);
+    clients.delete(client);
+  });
 });
-server.requestTimeout = 0;
-
-const { host, port } = peerAddress();
-server.listen(port, host);
-process.on('SIGTERM', () => process.exit(0));

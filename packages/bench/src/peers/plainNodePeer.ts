@@ -1,7 +1,7 @@
-import http, { type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { PeerSessions } from './PeerSessions.ts';
-import { PEER_HEARTBEAT_MS, peerAddress } from './peerAddress.ts';
-import { readCommand } from './readCommand.ts';
+import { PEER_HEARTBEAT_MS } from './peerAddress.ts';
+import { servePeer } from './servePeer.ts';
 
 // Node's floor: plain `http`, each frame encoded once into a Buffer and written to every
 // response; one heartbeat sweep for all streams.
@@ -45,27 +45,10 @@ setInterval(() => {
   }
 }, PEER_HEARTBEAT_MS / 2).unref();
 
-const server = http.createServer((req, res) => {
-  const path = req.url?.split('?')[0];
-  if (req.method === 'GET' && path === '/api/sse/sessions') {
-    res.writeHead(200, HEADERS);
-    req.socket.setNoDelay(true);
-    res.write((snapshotFrame ??= encodeSnapshot()));
-    streams.set(res, Date.now());
-    res.once('close', () => streams.delete(res));
-  } else if (req.method === 'POST' && path === '/api/sessions') {
-    void readCommand(req).then((command) => {
-      const session = sessions.start(command);
-      res.writeHead(201, { 'Content-Type': 'application/json' }).end(JSON.stringify(session));
-    });
-  } else if (req.method === 'GET' && path === '/api/health') {
-    res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
-  } else {
-    res.writeHead(404).end();
-  }
+servePeer(sessions, (req, res) => {
+  res.writeHead(200, HEADERS);
+  req.socket.setNoDelay(true);
+  res.write((snapshotFrame ??= encodeSnapshot()));
+  streams.set(res, Date.now());
+  res.once('close', () => streams.delete(res));
 });
-server.requestTimeout = 0;
-
-const { host, port } = peerAddress();
-server.listen(port, host);
-process.on('SIGTERM', () => process.exit(0));
