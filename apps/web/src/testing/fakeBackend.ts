@@ -38,20 +38,5 @@ export function fakeBackend() {
   return { backend, client, api, push: apply };
 }
 
-export function session(overrides: Partial<Session> = {}): Session {
-  return {
-    id: 's1',
-    name: 'sleep',
-    command: ['sleep', '60'],
-    cwd: '/home/user',
-    status: 'running',
-    pid: 4242,
-    exitCode: null,
-    signal: null,
-    error: null,
-    createdAt: '2025-01-01T10:00:00.000Z',
-    updatedAt: '2025-01-01T10:00:00.000Z',
-    endedAt: null,
-    ...overrides,
-  };
-}
+/** A running session, as the client package's own tests build them. */
+export { session } from '@sessionboard/client/testing';
