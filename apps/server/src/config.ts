@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { DEFAULTS } from '@sessionboard/protocol';
 import { z } from 'zod';
-import { isLoopbackHost } from './isLoopbackHost.ts';
+import { isLoopbackHost } from './http/isLoopbackHost.ts';
 
 /** Pino levels `LOG_LEVEL` accepts. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -7,8 +7,8 @@ import { ERROR_STATUS, type ErrorCode, type Session, type SessionListResponse } 
 import { SseBroker } from '@sessionboard/sse-broker';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SessionBroadcaster } from '../src/SessionBroadcaster.ts';
-import { SessionManager, type Spawner } from '../src/SessionManager.ts';
+import { SessionBroadcaster } from '../src/sessions/SessionBroadcaster.ts';
+import { SessionManager, type Spawner } from '../src/sessions/SessionManager.ts';
 import { closeAll, openStream, send, sendJson, startServer, waitFor, type Frame, type Reply, type TestServer } from './helpers.ts';
 
 const RUNS = { json: 600, shaped: 600, raw: 600, ids: 400, dirs: 400, header: 600, query: 400 };

@@ -1,7 +1,7 @@
 import { SESSION_LIMITS } from '@sessionboard/protocol';
 import type { CreateSessionRequest } from '@sessionboard/protocol';
 import { z } from 'zod';
-import { HttpError } from './HttpError.ts';
+import { HttpError } from '../http/HttpError.ts';
 
 const { argMaxLength, commandMaxItems, nameMaxLength } = SESSION_LIMITS;
 const argError = `each item of command must be a string of 1 to ${argMaxLength} characters without NUL`;

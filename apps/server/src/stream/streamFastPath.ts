@@ -3,9 +3,9 @@ import { API_PATHS } from '@sessionboard/protocol';
 import { SSE_HEADERS } from '@sessionboard/sse-broker';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { verifyRequest, type Auth } from './Auth.ts';
-import { EXPOSE_HEADERS } from './corsHeaders.ts';
-import { isLoopbackHostHeader } from './loopbackHostGuard.ts';
+import { verifyRequest, type Auth } from '../auth/Auth.ts';
+import { EXPOSE_HEADERS } from '../http/corsHeaders.ts';
+import { isLoopbackHostHeader } from '../http/loopbackHostGuard.ts';
 import { openSessionStream, type StreamRouterDeps } from './streamRouter.ts';
 
 export interface StreamFastPathDeps extends StreamRouterDeps {

@@ -2,7 +2,7 @@ import { readdir, realpath, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { DirListing } from '@sessionboard/protocol';
 import { Router } from 'express';
-import { HttpError } from './HttpError.ts';
+import { HttpError } from '../http/HttpError.ts';
 import { isInside, resolveDirectory } from './resolveDirectory.ts';
 
 /**

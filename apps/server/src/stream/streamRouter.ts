@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SseBroker } from '@sessionboard/sse-broker';
 import { SSE_HEADERS, openNodeStream } from '@sessionboard/sse-broker';
 import { Router } from 'express';
-import { HttpError } from './HttpError.ts';
-import type { SessionBroadcaster } from './SessionBroadcaster.ts';
-import type { SessionManager } from './SessionManager.ts';
-import type { ServerMetrics } from './createMetrics.ts';
+import { HttpError } from '../http/HttpError.ts';
+import type { SessionBroadcaster } from '../sessions/SessionBroadcaster.ts';
+import type { SessionManager } from '../sessions/SessionManager.ts';
+import type { ServerMetrics } from '../metrics/createMetrics.ts';
 
 export interface StreamRouterDeps {
   enabled: boolean;

@@ -1,6 +1,6 @@
 import type { SseBroker } from '@sessionboard/sse-broker';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { SessionManager } from './SessionManager.ts';
+import type { SessionManager } from '../sessions/SessionManager.ts';
 
 /** The app's metrics: its own registry, and the counters that routes increment. */
 export interface ServerMetrics {

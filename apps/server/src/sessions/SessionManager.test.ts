@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Session, SessionChangeEventName } from '@sessionboard/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HttpError } from './HttpError.ts';
+import { HttpError } from '../http/HttpError.ts';
 import { SessionManager, type SessionManagerOptions } from './SessionManager.ts';
 
 class FakeChild extends EventEmitter {

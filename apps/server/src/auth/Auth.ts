@@ -3,7 +3,7 @@ import { ipKeyGenerator } from 'express-rate-limit';
 import { AttemptLimiter, type AttemptCount } from './AttemptLimiter.ts';
 import { AUTH_COOKIE, readCookie } from './authCookie.ts';
 import { AuthSessions } from './AuthSessions.ts';
-import { HttpError } from './HttpError.ts';
+import { HttpError } from '../http/HttpError.ts';
 import { tokenMatches } from './tokenMatches.ts';
 
 /** Sign-in attempts (and requests with a wrong bearer token) per client address and minute. */

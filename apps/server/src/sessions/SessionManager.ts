@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { DEFAULTS, SESSION_LIMITS, isLiveStatus } from '@sessionboard/protocol';
 import type { Session, SessionChangeEventName } from '@sessionboard/protocol';
-import { HttpError } from './HttpError.ts';
+import { HttpError } from '../http/HttpError.ts';
 
 /** All the manager needs of a started process; `ChildProcess` satisfies it. */
 export interface ChildLike {

@@ -4,10 +4,12 @@ import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 
 /**
- * Where `apps/web` builds to. Both this source file (`apps/server/src/`) and the bundle
- * (`apps/server/dist/`) sit two levels below `apps/`, so one relative URL serves both.
+ * Where `apps/web` builds to. This source file sits in `apps/server/src/http/`, three levels
+ * below `apps/`; the bundle (`apps/server/dist/main.js`), two. Both find the same folder.
  */
-export const DEFAULT_WEB_ROOT = fileURLToPath(new URL('../../web/dist/', import.meta.url));
+export const DEFAULT_WEB_ROOT = fileURLToPath(
+  new URL(import.meta.url.includes('/src/http/') ? '../../../web/dist/' : '../../web/dist/', import.meta.url),
+);
 
 const NOT_BUILT = `<!doctype html>
 <html lang="en"><meta charset="utf-8"><title>Sessionboard</title>

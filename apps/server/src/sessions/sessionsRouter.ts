@@ -2,10 +2,10 @@ import type { SessionListResponse } from '@sessionboard/protocol';
 import { isLiveStatus } from '@sessionboard/protocol';
 import type { SseBroker } from '@sessionboard/sse-broker';
 import { Router } from 'express';
-import { HttpError } from './HttpError.ts';
+import { HttpError } from '../http/HttpError.ts';
 import type { SessionManager } from './SessionManager.ts';
 import { parseCreateSession } from './parseCreateSession.ts';
-import { resolveDirectory } from './resolveDirectory.ts';
+import { resolveDirectory } from '../fs/resolveDirectory.ts';
 
 export interface SessionsRouterDeps {
   manager: SessionManager;

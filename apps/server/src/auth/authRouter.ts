@@ -2,7 +2,7 @@ import type { AuthStatusResponse } from '@sessionboard/protocol';
 import { Router } from 'express';
 import { attemptKey, refuseAttempt, refuseUnauthorised, verifyRequest, type Auth } from './Auth.ts';
 import { AUTH_COOKIE, authCookie, readCookie } from './authCookie.ts';
-import { HttpError } from './HttpError.ts';
+import { HttpError } from '../http/HttpError.ts';
 import { tokenMatches } from './tokenMatches.ts';
 
 /**
