@@ -1,5 +1,5 @@
 import { realpathSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { DEFAULTS } from '@sessionboard/protocol';
 import { z } from 'zod';
@@ -24,6 +24,11 @@ export interface Config {
   rateLimitPerMinute: number;
   /** `SSE_ENABLED`. @default true */
   sseEnabled: boolean;
+  /**
+   * `SSE_ROLLOUT_PERCENT`: the share of browsers (by the bucket in their cookie) whose streams
+   * are accepted; the others get 503 `sse_disabled` and poll. @default 100
+   */
+  sseRolloutPercent: number;
   /** `SSE_MAX_CONNECTIONS`. @default 1000 */
   sseMaxConnections: number;
   /** `SSE_HEARTBEAT_MS`. @default 30000 */
@@ -36,8 +41,14 @@ export interface Config {
   sessionsKeepEnded: number;
   /** `FS_ROOT`, resolved to its real path. @default the user's home directory */
   fsRoot: string;
-  /** `REDIS_URL`; parsed only. @default undefined */
+  /** `SESSIONS_OUTPUT_BYTES`: output kept per session. @default 1048576 */
+  sessionsOutputBytes: number;
+  /** `REDIS_URL`: when set, the instances that share it are one cluster. @default undefined */
   redisUrl: string | undefined;
+  /** `INSTANCE_NAME`: this instance's name in the cluster, unique in it. @default `<hostname>:<PORT>` */
+  instanceName: string;
+  /** `INSTANCE_TTL_MS`: silence after which an instance is dead to the cluster. @default 15000 */
+  instanceTtlMs: number;
   /** `KILL_GRACE_MS`: SIGTERM to SIGKILL. @default 5000 */
   killGraceMs: number;
   /** `LOG_LEVEL`. @default 'info' */
@@ -125,13 +136,21 @@ const schema = z.object({
   AUTH_TOKEN: authToken.optional(),
   RATE_LIMIT_PER_MINUTE: integer(1, 1_000_000).default(DEFAULTS.rateLimitPerMinute),
   SSE_ENABLED: boolean.default(true),
+  SSE_ROLLOUT_PERCENT: integer(0, 100).default(DEFAULTS.sseRolloutPercent),
   SSE_MAX_CONNECTIONS: integer(1, 1_000_000).default(DEFAULTS.sseMaxConnections),
   SSE_HEARTBEAT_MS: integer(100, 3_600_000).default(DEFAULTS.sseHeartbeatMs),
   SSE_REPLAY_EVENTS: integer(0, 1_000_000).default(DEFAULTS.sseReplayEvents),
   SESSIONS_MAX_LIVE: integer(1, 10_000).default(DEFAULTS.sessionsMaxLive),
   SESSIONS_KEEP_ENDED: integer(0, 1_000_000).default(DEFAULTS.sessionsKeepEnded),
   FS_ROOT: directory.optional(),
+  SESSIONS_OUTPUT_BYTES: integer(1024, 1024 * 1024 * 1024).default(DEFAULTS.sessionsOutputBytes),
   REDIS_URL: redisUrl.optional(),
+  INSTANCE_NAME: z
+    .string()
+    .trim()
+    .regex(/^[\x21-\x7e]{1,100}$/, { error: '1 to 100 printable ASCII characters without spaces' })
+    .optional(),
+  INSTANCE_TTL_MS: integer(1000, 3_600_000).default(DEFAULTS.instanceTtlMs),
   KILL_GRACE_MS: integer(0, 600_000).default(DEFAULTS.killGraceMs),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   CORS_ORIGINS: origins.default([]),
@@ -174,13 +193,17 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     authToken: v.AUTH_TOKEN,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE,
     sseEnabled: v.SSE_ENABLED,
+    sseRolloutPercent: v.SSE_ROLLOUT_PERCENT,
     sseMaxConnections: v.SSE_MAX_CONNECTIONS,
     sseHeartbeatMs: v.SSE_HEARTBEAT_MS,
     sseReplayEvents: v.SSE_REPLAY_EVENTS,
     sessionsMaxLive: v.SESSIONS_MAX_LIVE,
     sessionsKeepEnded: v.SESSIONS_KEEP_ENDED,
     fsRoot: v.FS_ROOT ?? realpathSync(homedir()),
+    sessionsOutputBytes: v.SESSIONS_OUTPUT_BYTES,
     redisUrl: v.REDIS_URL,
+    instanceName: v.INSTANCE_NAME ?? `${hostname()}:${v.PORT}`,
+    instanceTtlMs: v.INSTANCE_TTL_MS,
     killGraceMs: v.KILL_GRACE_MS,
     logLevel: v.LOG_LEVEL,
     corsOrigins: v.CORS_ORIGINS,

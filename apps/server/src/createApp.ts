@@ -75,6 +75,7 @@ export function createApp(deps: AppDeps): App {
     new SessionManager({
       publish: (name, session) => broadcaster.publish(name, session),
       fsRoot: config.fsRoot,
+      instance: config.instanceName,
       maxLive: config.sessionsMaxLive,
       keepEnded: config.sessionsKeepEnded,
       killGraceMs: config.killGraceMs,

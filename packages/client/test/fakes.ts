@@ -80,6 +80,7 @@ export function session(overrides: Partial<Session> = {}): Session {
     command: ['sleep', '60'],
     cwd: '/home/user',
     status: 'running',
+    instance: 'local',
     pid: 4242,
     exitCode: null,
     signal: null,

@@ -1,7 +1,10 @@
 /** Every state a session can be in, in lifecycle order. */
-export const SESSION_STATUSES = ['running', 'stopping', 'exited', 'failed'] as const;
+export const SESSION_STATUSES = ['running', 'stopping', 'exited', 'failed', 'lost'] as const;
 
-/** `running` → (`stopping` →) `exited`; or `failed` when the process could not start. */
+/**
+ * `running` → (`stopping` →) `exited`; or `failed` when the process could not start; or
+ * `lost` when the instance that ran it died and its fate cannot be known (see Cluster).
+ */
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
 
 /** A real operating-system process started by the server (argv, no shell). */
@@ -15,6 +18,8 @@ export interface Session {
   /** Absolute path the process runs in. */
   cwd: string;
   status: SessionStatus;
+  /** The name of the server instance that runs the process (`INSTANCE_NAME`). */
+  instance: string;
   /** Never null while `running`. */
   pid: number | null;
   /** Set when the process exited by itself. */
@@ -34,4 +39,9 @@ export interface Session {
 /** True for the states in which the process may still be alive. */
 export function isLiveStatus(status: SessionStatus): boolean {
   return status === 'running' || status === 'stopping';
+}
+
+/** True for the states a session never leaves: `exited`, `failed` and `lost`. */
+export function isEndedStatus(status: SessionStatus): boolean {
+  return !isLiveStatus(status);
 }

@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   internal: 500,
   too_many_connections: 503,
   sse_disabled: 503,
+  unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

@@ -48,3 +48,41 @@ export const STREAM_EVENT_NAMES: readonly StreamEventName[] = ['snapshot', ...SE
 export function isSessionChangeEventName(name: string): name is SessionChangeEventName {
   return (SESSION_CHANGE_EVENTS as readonly string[]).includes(name);
 }
+
+/** One piece of a session's output, as `event: output` data and in `GET …/output` answers. */
+export interface OutputChunk {
+  stream: 'stdout' | 'stderr';
+  /** UTF-8 decoded; invalid bytes are U+FFFD, and a character is never split between chunks. */
+  text: string;
+  /** The byte offset just after this chunk: bytes of output since the session started. */
+  offset: number;
+}
+
+/** Payload of `event: truncated`: output before `from` was dropped; what follows starts there. */
+export interface OutputTruncatedEvent {
+  type: 'truncated';
+  /** Offset of the oldest byte kept. */
+  from: number;
+}
+
+/** Payload of `event: end`: the session has ended and all its output was sent; the stream closes. */
+export interface OutputEndEvent {
+  type: 'end';
+  /** The session's final state. */
+  session: Session;
+  /** The final offset. */
+  offset: number;
+}
+
+/** Every event of `GET /api/sse/sessions/:id/output` by its `event:` name. */
+export interface OutputStreamEventMap {
+  output: OutputChunk;
+  truncated: OutputTruncatedEvent;
+  end: OutputEndEvent;
+  ping: PingEvent;
+}
+
+export type OutputStreamEventName = keyof OutputStreamEventMap;
+
+/** Every name an output-stream client should listen for. */
+export const OUTPUT_STREAM_EVENT_NAMES: readonly OutputStreamEventName[] = ['output', 'truncated', 'end', 'ping'];

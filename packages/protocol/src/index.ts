@@ -1,7 +1,12 @@
-export { SESSION_STATUSES, isLiveStatus } from './Session.ts';
+export { SESSION_STATUSES, isEndedStatus, isLiveStatus } from './Session.ts';
 export type { Session, SessionStatus } from './Session.ts';
-export { SESSION_CHANGE_EVENTS, STREAM_EVENT_NAMES, isSessionChangeEventName } from './events.ts';
+export { OUTPUT_STREAM_EVENT_NAMES, SESSION_CHANGE_EVENTS, STREAM_EVENT_NAMES, isSessionChangeEventName } from './events.ts';
 export type {
+  OutputChunk,
+  OutputEndEvent,
+  OutputStreamEventMap,
+  OutputStreamEventName,
+  OutputTruncatedEvent,
   PingEvent,
   SessionChangeEvent,
   SessionChangeEventName,
@@ -12,7 +17,7 @@ export type {
 } from './events.ts';
 export { ERROR_STATUS, isErrorBody } from './errors.ts';
 export type { ErrorBody, ErrorCode } from './errors.ts';
-export { API_PATHS, DEFAULTS, SESSION_LIMITS } from './api.ts';
+export { API_PATHS, DEFAULTS, OUTPUT_LIMITS, SESSION_LIMITS, sessionOutputPath, sessionOutputStreamPath } from './api.ts';
 export type {
   AuthStatusResponse,
   CreateSessionRequest,
@@ -20,4 +25,5 @@ export type {
   HealthResponse,
   LoginRequest,
   SessionListResponse,
+  SessionOutputResponse,
 } from './api.ts';

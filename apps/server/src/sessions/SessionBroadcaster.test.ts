@@ -9,6 +9,7 @@ const session: Session = {
   command: ['sleep', '30'],
   cwd: '/tmp',
   status: 'running',
+  instance: 'local',
   pid: 42,
   exitCode: null,
   signal: null,

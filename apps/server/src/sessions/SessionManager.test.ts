@@ -70,6 +70,7 @@ describe('starting', () => {
       command: ['/usr/bin/sleep', '30'],
       cwd: ROOT,
       status: 'running',
+      instance: 'local',
       pid: 1000,
       exitCode: null,
       signal: null,

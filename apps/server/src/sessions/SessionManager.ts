@@ -34,6 +34,8 @@ export interface SessionManagerOptions {
   publish: SessionPublisher;
   /** Default cwd of a session; the caller checks that a given cwd is inside it. */
   fsRoot: string;
+  /** This server's `INSTANCE_NAME`, set as every session's `instance`. @default 'local' */
+  instance?: string;
   /** Live (running or stopping) sessions at most. @default 64 */
   maxLive?: number;
   /** Ended sessions kept; the oldest beyond this are removed. @default 200 */
@@ -92,6 +94,7 @@ export class SessionManager {
   readonly #starting = new Set<Promise<Session>>();
   readonly #publish: SessionPublisher;
   readonly #fsRoot: string;
+  readonly #instance: string;
   readonly #maxLive: number;
   readonly #keepEnded: number;
   readonly #killGraceMs: number;
@@ -106,6 +109,7 @@ export class SessionManager {
   constructor(options: SessionManagerOptions) {
     this.#publish = options.publish;
     this.#fsRoot = options.fsRoot;
+    this.#instance = options.instance ?? 'local';
     this.#maxLive = options.maxLive ?? DEFAULTS.sessionsMaxLive;
     this.#keepEnded = options.keepEnded ?? DEFAULTS.sessionsKeepEnded;
     this.#killGraceMs = options.killGraceMs ?? DEFAULTS.killGraceMs;
@@ -204,6 +208,7 @@ export class SessionManager {
       command: [...input.command],
       cwd: input.cwd ?? this.#fsRoot,
       status: 'running',
+      instance: this.#instance,
       pid: null,
       exitCode: null,
       signal: null,

@@ -33,6 +33,7 @@ export class PeerSessions {
       command: [...command],
       cwd,
       status: child.pid === undefined ? 'failed' : 'running',
+      instance: 'peer',
       pid: child.pid ?? null,
       exitCode: null,
       signal: null,
