@@ -14,7 +14,7 @@ export type { BackoffOptions } from './backoffDelay.ts';
 export { createSessionsApi } from './createSessionsApi.ts';
 export type { SessionsApi, SessionsApiOptions } from './createSessionsApi.ts';
 export { createSessionsClient } from './createSessionsClient.ts';
-export type { SessionsClient, SessionsClientOptions, SessionsListener } from './createSessionsClient.ts';
+export type { SessionsClient, SessionsClientMode, SessionsClientOptions, SessionsListener } from './createSessionsClient.ts';
 export { createSharedSessionsClient } from './createSharedSessionsClient.ts';
 export type { SharedSessionsClient, SharedSessionsClientOptions, TabRole } from './createSharedSessionsClient.ts';
 export { parseRetryAfter } from './parseRetryAfter.ts';
