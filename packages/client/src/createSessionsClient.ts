@@ -15,6 +15,8 @@ import type { SessionsMessage, SessionsState } from './SessionsState.ts';
 import { backoffDelay } from './backoffDelay.ts';
 import { createAttempt } from './createAttempt.ts';
 import type { Attempt } from './createAttempt.ts';
+import { createPoller } from './createPoller.ts';
+import type { PollRequest } from './createPoller.ts';
 import { probeStream } from './probeStream.ts';
 
 /** Dependencies and tuning of {@link createSessionsClient}; every one has a default. */
@@ -130,10 +132,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
   // The stream of `opening` and `live`: the one resource that passes from one mode to the next.
   let source: EventSourceLike | null = null;
   let cancelWatchdog: () => void = () => {};
-  // Fallback polling: aborted when it stops, which ends the poll in flight with it.
-  let polling: AbortController | null = null;
-  let pollTimer: unknown = null;
-  let pollRequest: AbortController | null = null;
+  const poller = createPoller({ timers, intervalMs: pollIntervalMs, poll });
   // A poll's list that came while a stream attempt was opening: applied if that attempt fails.
   let deferredPoll: SessionsMessage | null = null;
   // Consecutive stream failures with no message received in between.
@@ -162,7 +161,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     if (next !== 'live') closeSource();
     mode = next;
     attempt = createAttempt(timers);
-    if (withPolling) startPolling();
+    if (withPolling) poller.start();
     else stopPolling();
     return attempt;
   }
@@ -179,7 +178,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
   }
 
   function openStream(): void {
-    const fallback = polling !== null;
+    const fallback = poller.running;
     enter('opening', fallback);
     if (!fallback) setStatus('connecting', state.error);
     const cursor = state.lastEventId;
@@ -233,7 +232,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
       return;
     }
     // EventSource hides the status of a refused stream: ask for it once.
-    const probing = enter('probing', polling !== null);
+    const probing = enter('probing', poller.running);
     applyDeferredPoll();
     const error = await probeStream(streamUrl, probing, { fetch: fetchFn, timeoutMs: probeTimeoutMs, now });
     if (probing.signal.aborted) return;
@@ -257,7 +256,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
   /** Waits out the backoff (never less than `retryAfterMs`), polling meanwhile once the stream is refused or keeps failing. */
   function streamFailed(reason: string, refused: boolean, retryAfterMs: number): void {
     streamError = reason;
-    const wasPolling = polling !== null;
+    const wasPolling = poller.running;
     const fallback = wasPolling || refused || failures >= maxStreamFailures;
     const waiting = enter('waiting', fallback);
     // Already polling, the poll results say how things stand; a new fallback keeps the status until its first answer.
@@ -277,43 +276,19 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     cancelWatchdog = attempt.setTimeout(onWatchdog, (state.heartbeatMs ?? defaultHeartbeatMs) * watchdogHeartbeats);
   }
 
-  function startPolling(): void {
-    if (polling !== null) return;
-    polling = new AbortController();
-    pollTimer = timers.setInterval(() => void poll(), pollIntervalMs);
-    void poll();
-  }
-
   function stopPolling(): void {
-    if (polling === null) return;
-    polling.abort();
-    polling = null;
-    timers.clearInterval(pollTimer);
-    pollTimer = null;
-    pollRequest = null;
+    poller.stop();
     deferredPoll = null;
   }
 
-  async function poll(): Promise<void> {
-    const episode = polling;
-    if (episode === null || pollRequest !== null) return;
-    const controller = new AbortController();
-    pollRequest = controller;
-    const endWithEpisode = () => controller.abort();
-    episode.signal.addEventListener('abort', endWithEpisode, { once: true });
-    // A poll nobody answers (a stuck proxy) would hold up every later one: it gets one interval.
-    let timedOut = false;
-    const timer = timers.setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, pollIntervalMs);
+  async function poll(request: PollRequest): Promise<void> {
     try {
       let response: Response;
       try {
         response = await fetchFn(sessionsUrl, {
           headers: { accept: 'application/json' },
           cache: 'no-store',
-          signal: controller.signal,
+          signal: request.signal,
         });
       } catch (cause) {
         throw networkError(cause);
@@ -321,7 +296,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
       if (!response.ok) throw await apiErrorFromResponse(response, now());
       const body = (await response.json()) as Partial<SessionListResponse>;
       if (!Array.isArray(body.sessions)) throw new ApiError(response.status, 'http_error', 'The server sent an unreadable session list.');
-      if (controller.signal.aborted) return;
+      if (request.signal.aborted) return;
       const snapshot: SessionsMessage = {
         type: 'snapshot',
         sessions: body.sessions,
@@ -342,17 +317,13 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
       setStatus('polling', streamError);
     } catch (cause) {
       // Polling stopped (the stream opened, a 401, stop()): the client has moved on.
-      if (episode.signal.aborted) return;
+      if (!request.current()) return;
       if (cause instanceof ApiError && cause.status === 401) {
         signOut(cause.message);
         return;
       }
-      if (timedOut) setStatus('offline', `The server did not answer within ${pollIntervalMs} ms.`);
+      if (request.timedOut()) setStatus('offline', `The server did not answer within ${pollIntervalMs} ms.`);
       else setStatus('offline', cause instanceof Error ? cause.message : 'Cannot reach the server.');
-    } finally {
-      timers.clearTimeout(timer);
-      episode.signal.removeEventListener('abort', endWithEpisode);
-      if (pollRequest === controller) pollRequest = null;
     }
   }
 
@@ -360,7 +331,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
   function applyDeferredPoll(): void {
     const snapshot = deferredPoll;
     deferredPoll = null;
-    if (snapshot === null || polling === null) return;
+    if (snapshot === null || !poller.running) return;
     dispatch(snapshot);
     setStatus('polling', streamError);
   }
@@ -382,7 +353,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
         begin();
         return;
       }
-      if (polling !== null) void poll();
+      if (poller.running) poller.pollNow();
       if (mode === 'waiting') openStream();
     },
     getState: () => state,
