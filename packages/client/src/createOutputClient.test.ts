@@ -545,6 +545,40 @@ describe('races', () => {
   });
 });
 
+describe('listeners that act', () => {
+  it('leaves nothing running when a listener pauses or stops it from inside a change', async () => {
+    for (const [on, act] of [['live', 'pause'], ['polling', 'stop'], ['connecting', 'stop']] as const) {
+      const { client, sources, requestsOf } = harness({
+        jitter: 0,
+        streamProbe: () => errorResponse(503, 'sse_disabled', 'Off.'),
+        output: () => pollAnswer([chunk('ab', 2)]),
+      });
+      client.start();
+      if (on === 'connecting') {
+        client.pause();
+        client.subscribe((state) => {
+          if (state.state === on) client[act]();
+        });
+        client.resume();
+      } else {
+        client.subscribe((state) => {
+          if (state.state === on) client[act]();
+        });
+        if (on === 'live') sources.latest().open();
+        else sources.latest().fail();
+        await settle();
+      }
+      expect(client.getState().state).toBe(act === 'pause' ? 'paused' : 'offline');
+      expect(vi.getTimerCount()).toBe(0);
+      const made = sources.instances.length;
+      const polled = requestsOf(POLL).length;
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect([sources.instances.length, requestsOf(POLL).length]).toEqual([made, polled]);
+      expect(made).toBe(1);
+    }
+  });
+});
+
 describe('lifecycle', () => {
   it('stop() closes the stream, stops polling and every timer, and keeps the output', async () => {
     const { client, sources } = harness({ streamProbe: () => errorResponse(503, 'sse_disabled', 'Off.'), output: () => pollAnswer([chunk('ab', 2)]) });

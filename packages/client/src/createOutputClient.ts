@@ -162,22 +162,26 @@ export function createOutputClient(options: OutputClientOptions): OutputClient {
     return attempt;
   }
 
+  /** From `idle`, `paused`, `signed_out` or `not_found`: follows afresh from the offset held. */
   function begin(): void {
     failures = 0;
-    setState('connecting', null);
     if (EventSourceCtor === null) {
       streamError = NO_EVENTSOURCE;
       enter('poll_only', true);
+      setState('connecting', null);
     } else {
       streamError = null;
-      openStream();
+      openStream(null);
     }
   }
 
-  function openStream(): void {
+  /** `error` is what the `connecting` state says meanwhile (the last failure's reason, on a retry). */
+  function openStream(error: string | null = state.error): void {
     const fallback = poller.running;
-    enter('opening', fallback);
-    if (!fallback) setState('connecting', state.error);
+    const opening = enter('opening', fallback);
+    if (!fallback) setState('connecting', error);
+    // A listener may have stopped the client just now: every dispatch can re-enter.
+    if (opening.signal.aborted) return;
     // Without output yet, no id: the server starts with all it keeps (or `truncated` first).
     const url = state.offset === 0 ? streamUrl : `${streamUrl}?lastEventId=${state.offset}`;
     const es = new EventSourceCtor!(url);
@@ -235,7 +239,7 @@ export function createOutputClient(options: OutputClientOptions): OutputClient {
     // EventSource hides the status of a refused stream: ask for it once.
     const probing = enter('probing', poller.running);
     applyDeferredPoll();
-    if (mode !== 'probing') return;
+    if (probing.signal.aborted) return;
     const error = await probeStream(streamUrl, probing, { fetch: fetchFn, timeoutMs: probeTimeoutMs, now });
     if (probing.signal.aborted) return;
     if (error === null) {
@@ -260,7 +264,7 @@ export function createOutputClient(options: OutputClientOptions): OutputClient {
     const fallback = wasPolling || refused || failures >= maxStreamFailures;
     const waiting = enter('waiting', fallback);
     if (!wasPolling) setState(fallback ? state.state : 'connecting', reason);
-    waiting.setTimeout(openStream, Math.max(retryAfterMs, backoffDelay(failures - 1, random, backoff)));
+    waiting.setTimeout(() => openStream(), Math.max(retryAfterMs, backoffDelay(failures - 1, random, backoff)));
   }
 
   /** A 401 or a 404 ends following: retrying cannot help. True when it did. */
@@ -280,6 +284,7 @@ export function createOutputClient(options: OutputClientOptions): OutputClient {
 
   function armWatchdog(): void {
     cancelWatchdog();
+    if (mode !== 'opening' && mode !== 'live') return;
     cancelWatchdog = attempt.setTimeout(onWatchdog, watchdogMs);
   }
 
@@ -329,7 +334,7 @@ export function createOutputClient(options: OutputClientOptions): OutputClient {
       return;
     }
     dispatch(message);
-    setState('polling', streamError);
+    if (poller.running) setState('polling', streamError);
   }
 
   /** Applies the poll answer kept while a stream attempt was opening, now that it has failed. */

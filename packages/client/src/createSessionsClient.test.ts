@@ -423,6 +423,30 @@ describe('lifecycle', () => {
     expect(vi.getTimerCount()).toBe(0);
   });
 
+  it('leaves nothing running when a listener stops it from inside a change', async () => {
+    for (const stopOn of ['connecting', 'live', 'polling'] as const) {
+      const { client, sources, fetchesOf } = harness({
+        jitter: 0,
+        streamProbe: () => errorResponse(503, 'sse_disabled', 'off'),
+        initialState: { ...createSessionsState(), status: 'offline' },
+      });
+      client.subscribe((state) => {
+        if (state.status === stopOn) client.stop();
+      });
+      client.start();
+      if (stopOn !== 'connecting') {
+        if (stopOn === 'live') sources.latest().open();
+        else sources.latest().fail();
+        await settle();
+      }
+      expect(client.getState().status).toBe('offline');
+      expect(vi.getTimerCount()).toBe(0);
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(sources.instances.length).toBe(stopOn === 'connecting' ? 0 : 1);
+      expect(fetchesOf('/api/sessions')).toBe(stopOn === 'polling' ? 1 : 0);
+    }
+  });
+
   it('retries at once on reconnect()', async () => {
     const { client, sources } = harness({ jitter: 0.999 });
     client.start();

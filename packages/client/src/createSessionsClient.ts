@@ -166,21 +166,26 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     return attempt;
   }
 
+  /** From `idle` or `signed_out`: follows afresh. */
   function begin(): void {
     failures = 0;
     if (EventSourceCtor === null) {
       streamError = NO_EVENTSOURCE;
       enter('poll_only', true);
+      setStatus('connecting', null);
     } else {
       streamError = null;
-      openStream();
+      openStream(null);
     }
   }
 
-  function openStream(): void {
+  /** `error` is what the `connecting` status says meanwhile (the last failure's reason, on a retry). */
+  function openStream(error: string | null = state.error): void {
     const fallback = poller.running;
-    enter('opening', fallback);
-    if (!fallback) setStatus('connecting', state.error);
+    const opening = enter('opening', fallback);
+    if (!fallback) setStatus('connecting', error);
+    // A listener may have stopped the client just now: every dispatch can re-enter.
+    if (opening.signal.aborted) return;
     const cursor = state.lastEventId;
     const url = cursor === null ? streamUrl : `${streamUrl}?lastEventId=${encodeURIComponent(cursor)}`;
     const es = new EventSourceCtor!(url);
@@ -234,6 +239,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     // EventSource hides the status of a refused stream: ask for it once.
     const probing = enter('probing', poller.running);
     applyDeferredPoll();
+    if (probing.signal.aborted) return;
     const error = await probeStream(streamUrl, probing, { fetch: fetchFn, timeoutMs: probeTimeoutMs, now });
     if (probing.signal.aborted) return;
     if (error === null) {
@@ -261,7 +267,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     const waiting = enter('waiting', fallback);
     // Already polling, the poll results say how things stand; a new fallback keeps the status until its first answer.
     if (!wasPolling) setStatus(fallback ? state.status : 'connecting', reason);
-    waiting.setTimeout(openStream, Math.max(retryAfterMs, backoffDelay(failures - 1, random, backoff)));
+    waiting.setTimeout(() => openStream(), Math.max(retryAfterMs, backoffDelay(failures - 1, random, backoff)));
   }
 
   /** Stops every request and timer until reconnect(): without credentials, retries only hammer the server. */
@@ -273,6 +279,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
 
   function armWatchdog(): void {
     cancelWatchdog();
+    if (mode !== 'opening' && mode !== 'live') return;
     cancelWatchdog = attempt.setTimeout(onWatchdog, (state.heartbeatMs ?? defaultHeartbeatMs) * watchdogHeartbeats);
   }
 
@@ -314,7 +321,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
         return;
       }
       dispatch(snapshot);
-      setStatus('polling', streamError);
+      if (request.current()) setStatus('polling', streamError);
     } catch (cause) {
       // Polling stopped (the stream opened, a 401, stop()): the client has moved on.
       if (!request.current()) return;
@@ -333,7 +340,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     deferredPoll = null;
     if (snapshot === null || !poller.running) return;
     dispatch(snapshot);
-    setStatus('polling', streamError);
+    if (poller.running) setStatus('polling', streamError);
   }
 
   return {
@@ -349,7 +356,6 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     reconnect() {
       if (mode === 'idle') return;
       if (mode === 'signed_out') {
-        setStatus('connecting', null);
         begin();
         return;
       }
