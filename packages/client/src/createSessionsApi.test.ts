@@ -43,6 +43,27 @@ describe('requests', () => {
     expect(await ended.api.removeSession('s1')).toBeNull();
   });
 
+  it('kills a session with DELETE ?signal=SIGKILL and returns the session of the 202', async () => {
+    const stopping = session({ id: 'a/b', status: 'stopping', signal: null });
+    const { api, fetch } = apiWith(jsonResponse(202, stopping));
+    expect(await api.killSession('a/b')).toEqual(stopping);
+    expect(fetch).toHaveBeenCalledWith('http://sb.test/api/sessions/a%2Fb?signal=SIGKILL', {
+      method: 'DELETE',
+      headers: { accept: 'application/json' },
+    });
+  });
+
+  it('reads a session’s output after an offset, from 0 by default', async () => {
+    const output = { chunks: [{ stream: 'stderr', text: 'boom\n', offset: 15 }], offset: 15, from: 0, ended: true };
+    const after = apiWith(jsonResponse(200, output));
+    expect(await after.api.sessionOutput('a/b', 10)).toEqual(output);
+    expect(after.fetch.mock.calls[0]?.[0]).toBe('http://sb.test/api/sessions/a%2Fb/output?after=10');
+    expect(after.fetch.mock.calls[0]?.[1]?.method).toBe('GET');
+    const whole = apiWith(jsonResponse(200, output));
+    await whole.api.sessionOutput('s1');
+    expect(whole.fetch.mock.calls[0]?.[0]).toBe('http://sb.test/api/sessions/s1/output?after=0');
+  });
+
   it('lists directories at a path or at the root', async () => {
     const listing = { path: '/home/u', parent: '/home', dirs: ['a b'] };
     const at = apiWith(jsonResponse(200, listing));
@@ -71,6 +92,12 @@ describe('errors', () => {
     const { api } = apiWith(new Response('<h1>Bad gateway</h1>', { status: 502, statusText: 'Bad Gateway' }));
     const error = await caught(api.listSessions());
     expect([error.status, error.code, error.message]).toEqual([502, 'http_error', 'The server answered 502 Bad Gateway.']);
+  });
+
+  it('throws not_found for the output of an unknown session', async () => {
+    const { api } = apiWith(errorResponse(404, 'not_found', 'No session "nope".'));
+    const error = await caught(api.sessionOutput('nope', 0));
+    expect([error.status, error.code, error.message]).toEqual([404, 'not_found', 'No session "nope".']);
   });
 
   it('reports an unreachable server as status 0', async () => {

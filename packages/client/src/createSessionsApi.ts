@@ -1,4 +1,4 @@
-import { API_PATHS } from '@sessionboard/protocol';
+import { API_PATHS, sessionOutputPath } from '@sessionboard/protocol';
 import type {
   AuthStatusResponse,
   CreateSessionRequest,
@@ -6,6 +6,7 @@ import type {
   LoginRequest,
   Session,
   SessionListResponse,
+  SessionOutputResponse,
 } from '@sessionboard/protocol';
 import { apiErrorFromResponse, networkError } from './ApiError.ts';
 
@@ -29,6 +30,18 @@ export interface SessionsApi {
   terminateSession(id: string): Promise<Session | null>;
   /** `DELETE /api/sessions/:id` on an ended session: the server forgets it (204, null). */
   removeSession(id: string): Promise<Session | null>;
+  /**
+   * `DELETE /api/sessions/:id?signal=SIGKILL`: kills a `running` or `stopping` session at once,
+   * without the grace period; the session as the server answered it (202). Null for a 204
+   * (the session had ended already, and the server removed it).
+   */
+  killSession(id: string): Promise<Session | null>;
+  /**
+   * `GET /api/sessions/:id/output?after=<offset>`: the output kept after byte `after`
+   * (default 0). `from > after` means the bytes in between were dropped. Throws 400 for an
+   * `after` that is not a byte offset, 404 `not_found` for an unknown session.
+   */
+  sessionOutput(id: string, after?: number): Promise<SessionOutputResponse>;
   /** `GET /api/fs/dirs?path=`: subdirectories; `path` defaults to the server's `FS_ROOT`. */
   listDirs(path?: string): Promise<DirListing>;
   /** `GET /api/auth/status`: whether the server wants a token and whether this browser is signed in. */
@@ -68,16 +81,18 @@ export function createSessionsApi(options: SessionsApiOptions = {}): SessionsApi
     return (await (await request(method, path, body)).json()) as T;
   }
 
-  async function deleteSession(id: string): Promise<Session | null> {
-    const response = await request('DELETE', `${API_PATHS.sessions}/${encodeURIComponent(id)}`);
+  async function deleteSession(id: string, query = ''): Promise<Session | null> {
+    const response = await request('DELETE', `${API_PATHS.sessions}/${encodeURIComponent(id)}${query}`);
     return response.status === 204 ? null : ((await response.json()) as Session);
   }
 
   return {
     listSessions: () => json('GET', API_PATHS.sessions),
     createSession: (body) => json('POST', API_PATHS.sessions, body),
-    terminateSession: deleteSession,
-    removeSession: deleteSession,
+    terminateSession: (id) => deleteSession(id),
+    removeSession: (id) => deleteSession(id),
+    killSession: (id) => deleteSession(id, '?signal=SIGKILL'),
+    sessionOutput: (id, after = 0) => json('GET', `${sessionOutputPath(id)}?after=${after}`),
     listDirs: (path) =>
       json('GET', path === undefined ? API_PATHS.dirs : `${API_PATHS.dirs}?path=${encodeURIComponent(path)}`),
     authStatus: () => json('GET', API_PATHS.authStatus),

@@ -36,7 +36,9 @@ function harness(options: { jitter?: number; streamProbe?: Route; sessions?: Rou
     if (state.status !== (statuses.at(-1) ?? 'connecting')) statuses.push(state.status);
   });
   const fetchesOf = (path: string) => fetch.mock.calls.filter(([input]) => String(input) === path).length;
-  return { client, sources, routes, fetch, statuses, fetchesOf };
+  // The signal of the last request to `path`: aborted once the client no longer wants the answer.
+  const signalOf = (path: string) => fetch.mock.calls.filter(([input]) => String(input) === path).at(-1)?.[1]?.signal;
+  return { client, sources, routes, fetch, statuses, fetchesOf, signalOf };
 }
 
 /** Lets pending promises (a probe, a poll) settle without moving the clock. */
@@ -293,7 +295,7 @@ describe('returning from polling', () => {
     expect(statuses).toEqual(['polling', 'live']);
   });
 
-  it('drops a poll answer that lands while a stream attempt is under way', async () => {
+  it('defers a poll answer that lands while a stream attempt is opening, and drops it once the stream opens', async () => {
     let answer: (response: Response) => void = () => {};
     const { client, sources, routes } = harness({
       jitter: 0,
@@ -309,7 +311,32 @@ describe('returning from polling', () => {
     await settle();
     expect(client.getState()).toMatchObject({ lastEventId: 'e7', sessions: { a } });
     sources.latest().open();
-    expect(client.getState().status).toBe('live');
+    await settle();
+    expect(client.getState()).toMatchObject({ status: 'live', lastEventId: 'e7' });
+    expect(Object.keys(client.getState().sessions)).toEqual(['a']);
+  });
+
+  it('ignores a poll answer that arrives after the stream opened', async () => {
+    let answer: (response: Response) => void = () => {};
+    const { client, sources, routes, statuses, signalOf } = harness({
+      jitter: 0,
+      streamProbe: () => errorResponse(503, 'sse_disabled', 'Live updates are off.', { 'retry-after': '10' }),
+    });
+    client.start();
+    sources.latest().fail();
+    await settle();
+    routes['/api/sessions'] = () => new Promise<Response>((resolve) => (answer = resolve));
+    // The 10-s poll and the retry start together; the stream opens before the poll answers.
+    await vi.advanceTimersByTimeAsync(10_000);
+    const pollSignal = signalOf('/api/sessions');
+    sources.latest().open();
+    sources.latest().emit('snapshot', snapshotData([b]), 'e30');
+    answer(jsonResponse(200, { sessions: [a], lastEventId: 'e20' }));
+    await settle();
+    expect(pollSignal?.aborted).toBe(true);
+    expect(client.getState()).toMatchObject({ status: 'live', lastEventId: 'e30', error: null });
+    expect(Object.keys(client.getState().sessions)).toEqual(['b']);
+    expect(statuses).toEqual(['polling', 'live']);
   });
 
   it('applies a poll answer that landed during a stream attempt once that attempt is refused', async () => {
@@ -394,6 +421,30 @@ describe('lifecycle', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(client.getState().status).toBe('offline');
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('leaves nothing running when a listener stops it from inside a change', async () => {
+    for (const stopOn of ['connecting', 'live', 'polling'] as const) {
+      const { client, sources, fetchesOf } = harness({
+        jitter: 0,
+        streamProbe: () => errorResponse(503, 'sse_disabled', 'off'),
+        initialState: { ...createSessionsState(), status: 'offline' },
+      });
+      client.subscribe((state) => {
+        if (state.status === stopOn) client.stop();
+      });
+      client.start();
+      if (stopOn !== 'connecting') {
+        if (stopOn === 'live') sources.latest().open();
+        else sources.latest().fail();
+        await settle();
+      }
+      expect(client.getState().status).toBe('offline');
+      expect(vi.getTimerCount()).toBe(0);
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(sources.instances.length).toBe(stopOn === 'connecting' ? 0 : 1);
+      expect(fetchesOf('/api/sessions')).toBe(stopOn === 'polling' ? 1 : 0);
+    }
   });
 
   it('retries at once on reconnect()', async () => {
@@ -491,6 +542,41 @@ describe('unauthorised', () => {
     expect(vi.getTimerCount()).toBe(0);
     await vi.advanceTimersByTimeAsync(60_000);
     expect(sources.instances).toHaveLength(1);
+  });
+
+  it('stays signed out when a probe answers after a poll’s 401 (issue 11)', async () => {
+    let probeStatus: 'refused' | 'pending' = 'refused';
+    let answerProbe: (response: Response) => void = () => {};
+    let pollStatus = 200;
+    const { client, sources, fetchesOf, signalOf } = harness({
+      jitter: 0,
+      streamProbe: () =>
+        probeStatus === 'refused'
+          ? errorResponse(503, 'sse_disabled', 'Live updates are off.', { 'retry-after': '5' })
+          : new Promise<Response>((resolve) => (answerProbe = resolve)),
+      sessions: () => (pollStatus === 401 ? refused() : jsonResponse(200, { sessions: [a], lastEventId: 'e7' })),
+    });
+    client.start();
+    sources.latest().fail();
+    await settle();
+    expect(client.getState().status).toBe('polling');
+    // The retry 5 s after the refusal fails too, and its probe hangs while the 10-s poll answers 401.
+    probeStatus = 'pending';
+    pollStatus = 401;
+    await vi.advanceTimersByTimeAsync(5_000);
+    sources.latest().fail();
+    await settle();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(client.getState()).toMatchObject({ status: 'offline', error: 'Sign in first.', authRequired: true });
+    expect(signalOf('/api/sse/sessions')?.aborted).toBe(true);
+    answerProbe(new Response('<h1>Bad gateway</h1>', { status: 502 }));
+    await settle();
+    expect(client.getState()).toMatchObject({ status: 'offline', error: 'Sign in first.', authRequired: true });
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(10 * 60_000);
+    expect(sources.instances).toHaveLength(2);
+    expect(fetchesOf('/api/sse/sessions')).toBe(2);
+    expect(fetchesOf('/api/sessions')).toBe(2);
   });
 
   it('forgets the wait on stop() and start()', async () => {

@@ -13,6 +13,11 @@ import type { ConnectionStatus } from './ConnectionStatus.ts';
 import { createSessionsState, reduceSessionsState } from './SessionsState.ts';
 import type { SessionsMessage, SessionsState } from './SessionsState.ts';
 import { backoffDelay } from './backoffDelay.ts';
+import { createAttempt } from './createAttempt.ts';
+import type { Attempt } from './createAttempt.ts';
+import { createPoller } from './createPoller.ts';
+import type { PollRequest } from './createPoller.ts';
+import { probeStream } from './probeStream.ts';
 
 /** Dependencies and tuning of {@link createSessionsClient}; every one has a default. */
 export interface SessionsClientOptions {
@@ -67,8 +72,26 @@ export interface SessionsClient {
   apply(message: SessionsMessage): void;
 }
 
+/**
+ * What a {@link createSessionsClient} is doing; exactly one at a time (the README has the
+ * table of transitions):
+ * - `idle`: not started, or stopped.
+ * - `opening`: an `EventSource` is connecting.
+ * - `live`: the stream is open.
+ * - `probing`: the stream failed before it opened; a GET asks the server why.
+ * - `waiting`: backing off before the next stream attempt.
+ * - `poll_only`: there is no `EventSource`; the client only polls.
+ * - `signed_out`: a 401; nothing runs until `reconnect()`.
+ *
+ * Fallback polling runs beside `opening`, `probing` and `waiting` once the stream was
+ * refused (503) or failed `maxStreamFailures` times, and always in `poll_only`; entering
+ * `live`, `signed_out` or `idle` stops it.
+ */
+export type SessionsClientMode = 'idle' | 'opening' | 'live' | 'probing' | 'waiting' | 'poll_only' | 'signed_out';
+
 const REFUSAL_CODES: readonly string[] = ['sse_disabled', 'too_many_connections'];
 const NO_EVENTSOURCE = 'This browser cannot open a live stream (no EventSource).';
+const INTERRUPTED = 'The live stream was interrupted; reconnecting.';
 
 /**
  * Builds a client that follows `GET /api/sse/sessions`, and on a missing `EventSource`,
@@ -78,6 +101,10 @@ const NO_EVENTSOURCE = 'This browser cannot open a live stream (no EventSource).
  * change. A 401 from the stream or a poll stops everything, status `offline` with
  * `authRequired`, until `reconnect()`: retrying cannot help before a sign-in. Nothing
  * happens until `start()`.
+ *
+ * It is an explicit state machine ({@link SessionsClientMode}): every transition aborts
+ * the current attempt (its requests and timers) and starts the next, and every async
+ * continuation checks that its attempt is still current (issue 11).
  */
 export function createSessionsClient(options: SessionsClientOptions = {}): SessionsClient {
   const baseUrl = options.baseUrl ?? '';
@@ -100,24 +127,18 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
 
   let state = options.initialState ?? createSessionsState();
   const listeners = new Set<SessionsListener>();
-  let started = false;
-  // Bumped by start() and stop(): async work begun in an earlier run is dropped.
-  let run = 0;
+  let mode: SessionsClientMode = 'idle';
+  let attempt: Attempt = createAttempt(timers);
+  // The stream of `opening` and `live`: the one resource that passes from one mode to the next.
   let source: EventSourceLike | null = null;
-  let sourceOpen = false;
+  let cancelWatchdog: () => void = () => {};
+  const poller = createPoller({ timers, intervalMs: pollIntervalMs, poll });
+  // A poll's list that came while a stream attempt was opening: applied if that attempt fails.
+  let deferredPoll: SessionsMessage | null = null;
   // Consecutive stream failures with no message received in between.
   let failures = 0;
   // Why the stream is not live, kept for the `polling` status.
   let streamError: string | null = null;
-  let reconnectTimer: unknown = null;
-  let watchdogTimer: unknown = null;
-  let pollTimer: unknown = null;
-  let pollController: AbortController | null = null;
-  // A poll's list that came while a stream attempt was pending: applied if that attempt fails.
-  let deferredPoll: SessionsMessage | null = null;
-  let probeController: AbortController | null = null;
-  // Set by a 401: nothing is retried until reconnect().
-  let unauthorised = false;
 
   function dispatch(message: SessionsMessage): void {
     const next = reduceSessionsState(state, message);
@@ -130,16 +151,47 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     dispatch({ type: 'status', status, error });
   }
 
-  function openStream(): void {
-    reconnectTimer = null;
-    if (pollTimer === null) setStatus('connecting', state.error);
+  /**
+   * The only way the mode changes: ends the current attempt (its probe, its timers) and
+   * the stream unless it is the one that just opened, starts or stops fallback polling,
+   * and returns the new attempt.
+   */
+  function enter(next: SessionsClientMode, withPolling: boolean): Attempt {
+    attempt.abort();
+    if (next !== 'live') closeSource();
+    mode = next;
+    attempt = createAttempt(timers);
+    if (withPolling) poller.start();
+    else stopPolling();
+    return attempt;
+  }
+
+  /** From `idle` or `signed_out`: follows afresh. */
+  function begin(): void {
+    failures = 0;
+    if (EventSourceCtor === null) {
+      streamError = NO_EVENTSOURCE;
+      enter('poll_only', true);
+      setStatus('connecting', null);
+    } else {
+      streamError = null;
+      openStream(null);
+    }
+  }
+
+  /** `error` is what the `connecting` status says meanwhile (the last failure's reason, on a retry). */
+  function openStream(error: string | null = state.error): void {
+    const fallback = poller.running;
+    const opening = enter('opening', fallback);
+    if (!fallback) setStatus('connecting', error);
+    // A listener may have stopped the client just now: every dispatch can re-enter.
+    if (opening.signal.aborted) return;
     const cursor = state.lastEventId;
     const url = cursor === null ? streamUrl : `${streamUrl}?lastEventId=${encodeURIComponent(cursor)}`;
     const es = new EventSourceCtor!(url);
     source = es;
-    sourceOpen = false;
     es.addEventListener('open', () => {
-      if (source === es) onOpen();
+      if (source === es && mode === 'opening') onOpen();
     });
     es.addEventListener('error', () => {
       if (source === es) void onStreamError();
@@ -153,25 +205,20 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
     armWatchdog();
   }
 
-  function closeStream(): void {
+  function closeSource(): void {
     source?.close();
     source = null;
-    sourceOpen = false;
-    clearTimer(watchdogTimer);
-    watchdogTimer = null;
   }
 
   function onOpen(): void {
-    sourceOpen = true;
-    deferredPoll = null;
+    enter('live', false);
     streamError = null;
-    stopPolling();
     setStatus('live', null);
     armWatchdog();
   }
 
   function onStreamEvent(name: StreamEventName, event: MessageEvent): void {
-    if (!sourceOpen) onOpen();
+    if (mode === 'opening') onOpen();
     failures = 0;
     const data = parseJson(event.data);
     const id = typeof event.lastEventId === 'string' && event.lastEventId !== '' ? event.lastEventId : null;
@@ -184,125 +231,71 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
   }
 
   async function onStreamError(): Promise<void> {
-    const wasOpen = sourceOpen;
-    closeStream();
-    applyDeferredPoll();
     failures += 1;
-    if (wasOpen) {
-      afterStreamFailure('The live stream was interrupted; reconnecting.', false, 0);
+    if (mode === 'live') {
+      streamFailed(INTERRUPTED, false, 0);
       return;
     }
     // EventSource hides the status of a refused stream: ask for it once.
-    const thisRun = run;
-    const error = await probeStream();
-    if (thisRun !== run) return;
+    const probing = enter('probing', poller.running);
+    applyDeferredPoll();
+    if (probing.signal.aborted) return;
+    const error = await probeStream(streamUrl, probing, { fetch: fetchFn, timeoutMs: probeTimeoutMs, now });
+    if (probing.signal.aborted) return;
     if (error === null) {
-      afterStreamFailure('The live stream was interrupted; reconnecting.', false, 0);
-      return;
+      streamFailed(INTERRUPTED, false, 0);
+    } else if (error.status === 401) {
+      signOut(error.message);
+    } else {
+      const refused = error.status === 503 && REFUSAL_CODES.includes(error.code);
+      const honoured = error.status === 503 || error.status === 429;
+      streamFailed(error.message, refused, honoured ? (error.retryAfterMs ?? 0) : 0);
     }
-    if (error.status === 401) {
-      waitForSignIn(error.message);
-      return;
-    }
-    const refused = error.status === 503 && REFUSAL_CODES.includes(error.code);
-    const honoured = error.status === 503 || error.status === 429;
-    afterStreamFailure(error.message, refused, honoured ? (error.retryAfterMs ?? 0) : 0);
   }
 
   function onWatchdog(): void {
-    watchdogTimer = null;
-    if (source === null) return;
-    closeStream();
-    applyDeferredPoll();
     failures += 1;
-    afterStreamFailure('The live stream went silent; reconnecting.', false, 0);
+    streamFailed('The live stream went silent; reconnecting.', false, 0);
+    applyDeferredPoll();
   }
 
-  function afterStreamFailure(reason: string, refused: boolean, retryAfterMs: number): void {
+  /** Waits out the backoff (never less than `retryAfterMs`), polling meanwhile once the stream is refused or keeps failing. */
+  function streamFailed(reason: string, refused: boolean, retryAfterMs: number): void {
     streamError = reason;
-    if (pollTimer !== null) {
-      // Already polling: the poll results say how things stand.
-    } else if (refused || failures >= maxStreamFailures) {
-      setStatus(state.status, reason);
-      startPolling();
-    } else {
-      setStatus('connecting', reason);
-    }
-    const delay = Math.max(retryAfterMs, backoffDelay(failures - 1, random, backoff));
-    clearTimer(reconnectTimer);
-    reconnectTimer = timers.setTimeout(openStream, delay);
+    const wasPolling = poller.running;
+    const fallback = wasPolling || refused || failures >= maxStreamFailures;
+    const waiting = enter('waiting', fallback);
+    // Already polling, the poll results say how things stand; a new fallback keeps the status until its first answer.
+    if (!wasPolling) setStatus(fallback ? state.status : 'connecting', reason);
+    waiting.setTimeout(() => openStream(), Math.max(retryAfterMs, backoffDelay(failures - 1, random, backoff)));
   }
 
   /** Stops every request and timer until reconnect(): without credentials, retries only hammer the server. */
-  function waitForSignIn(reason: string): void {
-    closeStream();
-    stopPolling();
-    clearTimer(reconnectTimer);
-    reconnectTimer = null;
-    unauthorised = true;
+  function signOut(reason: string): void {
+    enter('signed_out', false);
     failures = 0;
     dispatch({ type: 'status', status: 'offline', error: reason, authRequired: true });
   }
 
-  async function probeStream(): Promise<ApiError | null> {
-    const controller = new AbortController();
-    probeController = controller;
-    const timer = timers.setTimeout(() => controller.abort(), probeTimeoutMs);
-    try {
-      const response = await fetchFn(streamUrl, {
-        headers: { accept: 'text/event-stream' },
-        cache: 'no-store',
-        signal: controller.signal,
-      });
-      if (response.ok) {
-        controller.abort();
-        return null;
-      }
-      return await apiErrorFromResponse(response, now());
-    } catch (cause) {
-      return networkError(cause);
-    } finally {
-      timers.clearTimeout(timer);
-      if (probeController === controller) probeController = null;
-    }
-  }
-
   function armWatchdog(): void {
-    clearTimer(watchdogTimer);
-    watchdogTimer = timers.setTimeout(onWatchdog, (state.heartbeatMs ?? defaultHeartbeatMs) * watchdogHeartbeats);
-  }
-
-  function startPolling(): void {
-    if (pollTimer !== null) return;
-    pollTimer = timers.setInterval(() => void poll(), pollIntervalMs);
-    void poll();
+    cancelWatchdog();
+    if (mode !== 'opening' && mode !== 'live') return;
+    cancelWatchdog = attempt.setTimeout(onWatchdog, (state.heartbeatMs ?? defaultHeartbeatMs) * watchdogHeartbeats);
   }
 
   function stopPolling(): void {
-    if (pollTimer !== null) timers.clearInterval(pollTimer);
-    pollTimer = null;
+    poller.stop();
     deferredPoll = null;
-    pollController?.abort();
-    pollController = null;
   }
 
-  async function poll(): Promise<void> {
-    if (pollController !== null) return;
-    const controller = new AbortController();
-    pollController = controller;
-    // A poll nobody answers (a stuck proxy) would hold up every later one: it gets one interval.
-    let timedOut = false;
-    const timer = timers.setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, pollIntervalMs);
+  async function poll(request: PollRequest): Promise<void> {
     try {
       let response: Response;
       try {
         response = await fetchFn(sessionsUrl, {
           headers: { accept: 'application/json' },
           cache: 'no-store',
-          signal: controller.signal,
+          signal: request.signal,
         });
       } catch (cause) {
         throw networkError(cause);
@@ -310,7 +303,7 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
       if (!response.ok) throw await apiErrorFromResponse(response, now());
       const body = (await response.json()) as Partial<SessionListResponse>;
       if (!Array.isArray(body.sessions)) throw new ApiError(response.status, 'http_error', 'The server sent an unreadable session list.');
-      if (controller.signal.aborted) return;
+      if (request.signal.aborted) return;
       const snapshot: SessionsMessage = {
         type: 'snapshot',
         sessions: body.sessions,
@@ -320,86 +313,54 @@ export function createSessionsClient(options: SessionsClientOptions = {}): Sessi
       };
       // A stream attempt in flight resumes from the cursor it was opened with; moving the
       // cursor under it would make its replay repeat changes this list already holds. The
-      // list waits for that attempt instead: a retry after a refusal (Retry-After 5 s) often
-      // lands right after a poll, and dropping the poll would hide changes a whole interval.
-      if (source !== null) {
+      // list is deferred until that attempt ends: applied if it fails, dropped if it opens
+      // (the stream then brings the same changes). A retry after a refusal (Retry-After 5 s)
+      // often lands right after a poll, and dropping the list would hide changes a whole interval.
+      if (mode === 'opening') {
         deferredPoll = snapshot;
         return;
       }
       dispatch(snapshot);
-      setStatus('polling', streamError);
+      if (request.current()) setStatus('polling', streamError);
     } catch (cause) {
-      if (controller.signal.aborted && !timedOut) return;
+      // Polling stopped (the stream opened, a 401, stop()): the client has moved on.
+      if (!request.current()) return;
       if (cause instanceof ApiError && cause.status === 401) {
-        waitForSignIn(cause.message);
+        signOut(cause.message);
         return;
       }
-      if (timedOut) setStatus('offline', `The server did not answer within ${pollIntervalMs} ms.`);
+      if (request.timedOut()) setStatus('offline', `The server did not answer within ${pollIntervalMs} ms.`);
       else setStatus('offline', cause instanceof Error ? cause.message : 'Cannot reach the server.');
-    } finally {
-      timers.clearTimeout(timer);
-      if (pollController === controller) pollController = null;
     }
   }
 
-  /** Applies the poll answer kept while a stream attempt was pending, now that it has failed. */
+  /** Applies the poll answer kept while a stream attempt was opening, now that it has failed. */
   function applyDeferredPoll(): void {
     const snapshot = deferredPoll;
     deferredPoll = null;
-    if (snapshot === null || pollTimer === null) return;
+    if (snapshot === null || !poller.running) return;
     dispatch(snapshot);
-    setStatus('polling', streamError);
-  }
-
-  function clearTimer(handle: unknown): void {
-    if (handle !== null) timers.clearTimeout(handle);
+    if (poller.running) setStatus('polling', streamError);
   }
 
   return {
     start() {
-      if (started) return;
-      started = true;
-      run += 1;
-      failures = 0;
-      unauthorised = false;
-      if (EventSourceCtor === null) {
-        streamError = NO_EVENTSOURCE;
-        startPolling();
-      } else {
-        openStream();
-      }
+      if (mode !== 'idle') return;
+      begin();
     },
     stop() {
-      if (!started) return;
-      started = false;
-      run += 1;
-      unauthorised = false;
-      closeStream();
-      stopPolling();
-      clearTimer(reconnectTimer);
-      reconnectTimer = null;
-      probeController?.abort();
-      probeController = null;
+      if (mode === 'idle') return;
+      enter('idle', false);
       setStatus('offline', null);
     },
     reconnect() {
-      if (!started) return;
-      if (unauthorised) {
-        unauthorised = false;
-        setStatus('connecting', null);
-        if (EventSourceCtor === null) {
-          streamError = NO_EVENTSOURCE;
-          startPolling();
-        } else {
-          streamError = null;
-          openStream();
-        }
+      if (mode === 'idle') return;
+      if (mode === 'signed_out') {
+        begin();
         return;
       }
-      if (pollTimer !== null) void poll();
-      if (EventSourceCtor === null || source !== null || probeController !== null) return;
-      clearTimer(reconnectTimer);
-      openStream();
+      if (poller.running) poller.pollNow();
+      if (mode === 'waiting') openStream();
     },
     getState: () => state,
     subscribe(listener) {
