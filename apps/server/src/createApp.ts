@@ -16,6 +16,7 @@ import { crossOriginGuard } from './http/crossOriginGuard.ts';
 import { dirsRouter } from './fs/dirsRouter.ts';
 import { apiNotFound, errorHandler } from './http/errorHandler.ts';
 import { loopbackHostGuard } from './http/loopbackHostGuard.ts';
+import { openApiRoute } from './http/openApiRoute.ts';
 import { rateLimiter } from './http/rateLimiter.ts';
 import { requestLogger } from './http/requestLogger.ts';
 import { requireAuth } from './auth/requireAuth.ts';
@@ -119,6 +120,7 @@ export function createApp(deps: AppDeps): App {
   api.use(authorised);
   api.use('/sessions', sessionsRouter({ manager, broker, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
+  api.get('/openapi.json', openApiRoute());
   const streamDeps = { enabled: config.sseEnabled, broker, broadcaster, manager, metrics, rollout };
   api.use('/sse', streamRouter(streamDeps));
   api.use(apiNotFound);
