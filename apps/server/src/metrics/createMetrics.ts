@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { SseBroker } from '@sessionboard/sse-broker';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SessionManager } from '../sessions/SessionManager.ts';
@@ -57,6 +58,14 @@ export function createMetrics(broker: SseBroker, manager: SessionManager): Serve
     collect() {
       this.reset();
       this.inc(broker.stats().slowClosed);
+    },
+  });
+  new Gauge({
+    name: 'nodejs_heap_size_limit_bytes',
+    help: "V8's heap size limit (--max-old-space-size): the cap the heap in use must stay under.",
+    registers,
+    collect() {
+      this.set(getHeapStatistics().heap_size_limit);
     },
   });
   new Gauge({
