@@ -57,7 +57,8 @@ export function createStreamFastPath(deps: StreamFastPathDeps): (req: IncomingMe
     if (verdict.signInId !== null) auth.sessions.track(verdict.signInId, res);
     const started = performance.now();
     res.once('close', () => {
-      logger.info({ method: req.method, url, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'request');
+      const ms = Math.round(performance.now() - started);
+      logger.info({ method: req.method, url, status: res.statusCode, ms }, `${req.method} ${url} ${res.statusCode} ${ms} ms`);
     });
     openSessionStream(deps, req, res, streamHeaders);
     return true;
