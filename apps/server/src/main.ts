@@ -34,8 +34,9 @@ server.on('error', (error) => {
 server.listen(config.port, config.host, () => {
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
-  const url = `http://${host}:${port}/`;
-  logger.info({ url }, `Sessionboard on ${url}`);
+  // `url` stays the origin, which scripts append API paths to; the message is a link to the dashboard.
+  const url = `http://${host}:${port}`;
+  logger.info({ url }, `Sessionboard on ${url}/`);
 });
 
 let stopping = false;

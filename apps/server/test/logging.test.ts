@@ -63,7 +63,7 @@ describe('the first line', () => {
     const line = await waitFor(() => main.output().split('\n')[0] || undefined, 15_000);
     const parsed = JSON.parse(line) as Line;
     expect(parsed.msg).toMatch(/^Sessionboard on http:\/\/127\.0\.0\.1:\d+\/$/);
-    expect(parsed.url).toBe(parsed.msg.slice('Sessionboard on '.length));
+    expect(`${parsed.url}/`).toBe(parsed.msg.slice('Sessionboard on '.length));
   });
 
   it('says where the dashboard is, as a short line on a terminal', async () => {
