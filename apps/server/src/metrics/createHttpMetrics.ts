@@ -56,24 +56,27 @@ export function createHttpMetrics(registry: Registry, options: HttpMetricsOption
       const method = methodLabel(req.method);
       const route = routeTemplate(req.method ?? '', req.url ?? '');
       let recorded = false;
-      if (STREAM_ROUTES.has(route)) {
-        // A stream's response is over only when the stream ends, hours later: record it when
-        // its head goes out instead. Only stream routes pay for this wrapper.
-        const writeHead = res.writeHead;
-        res.writeHead = function (this: ServerResponse, ...args: Parameters<typeof writeHead>) {
-          const result = writeHead.apply(this, args);
-          if (!recorded) {
-            recorded = true;
-            record(method, route, res.statusCode, started);
-          }
-          return result;
-        } as typeof writeHead;
-      }
-      res.once('close', () => {
+      const onClose = () => {
         if (recorded) return;
         recorded = true;
         record(method, route, res.headersSent ? res.statusCode : CLIENT_CLOSED_STATUS, started);
-      });
+      };
+      res.once('close', onClose);
+      if (!STREAM_ROUTES.has(route)) return;
+      // A stream's response is over only when the stream ends, hours later: record it when its
+      // head goes out instead. Only stream routes pay for this wrapper, and only until then:
+      // an open stream keeps nothing of it.
+      const writeHead = res.writeHead;
+      res.writeHead = function (this: ServerResponse, ...args: Parameters<typeof writeHead>) {
+        delete (res as Partial<ServerResponse>).writeHead;
+        res.off('close', onClose);
+        const result = writeHead.apply(this, args);
+        if (!recorded) {
+          recorded = true;
+          record(method, route, res.statusCode, started);
+        }
+        return result;
+      } as typeof writeHead;
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { RolloutMetrics } from '../metrics/createRolloutMetrics.ts';
-import { bucketCookie, bucketOf, isSecureRequest, rolloutGroup, type RolloutGroup } from './rollout.ts';
+import { bucketCookie, bucketOf, forgetBucket, isSecureRequest, rolloutGroup, type RolloutGroup } from './rollout.ts';
 
 /** The gradual rollout of the stream (`SSE_ROLLOUT_PERCENT`), as the server applies it. */
 export interface Rollout {
@@ -9,8 +9,11 @@ export interface Rollout {
   readonly percent: number;
   /** The request's group, by its bucket (drawn once per request when it has no cookie). */
   groupOf(req: IncomingMessage): RolloutGroup;
-  /** Counts a stream request whose rollout decision is final. */
-  countStream(group: RolloutGroup): void;
+  /**
+   * Counts a stream request whose rollout decision is final. With `req`, also forgets its
+   * bucket (the stream has opened and never asks again).
+   */
+  countStream(group: RolloutGroup, req?: IncomingMessage): void;
   /** The `Set-Cookie` value a response to `req` must carry, or undefined when it has a bucket already. */
   cookieFor(req: IncomingMessage): string | undefined;
   /**
@@ -38,7 +41,10 @@ export function createRollout({ percent, metrics, draw }: RolloutDeps): Rollout 
   return {
     percent,
     groupOf,
-    countStream: (group) => metrics.streams.inc({ rollout: group }),
+    countStream: (group, req) => {
+      metrics.streams.inc({ rollout: group });
+      if (req !== undefined) forgetBucket(req);
+    },
     cookieFor,
     middleware: (req, res, next) => {
       const cookie = cookieFor(req);

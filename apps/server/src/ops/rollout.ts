@@ -72,6 +72,11 @@ export function bucketOf(req: IncomingMessage, draw: () => number = () => random
   return bucket;
 }
 
+/** Forgets the bucket drawn for a request: for a stream that has opened, which lives for hours. */
+export function forgetBucket(req: IncomingMessage): void {
+  drawn.delete(req);
+}
+
 /** True when the request came over TLS (directly; a proxy's `X-Forwarded-Proto` is not trusted). */
 export function isSecureRequest(req: IncomingMessage): boolean {
   return (req.socket as { encrypted?: boolean }).encrypted === true;

@@ -53,7 +53,7 @@ export function createStreamFastPath(deps: StreamFastPathDeps): (req: IncomingMe
     }
     const bucketCookie = rollout.cookieFor(req);
     if (bucketCookie !== undefined) streamHeaders = { ...streamHeaders, 'Set-Cookie': bucketCookie };
-    rollout.countStream('in');
+    rollout.countStream('in', req);
     if (verdict.signInId !== null) auth.sessions.track(verdict.signInId, res);
     const started = performance.now();
     res.once('close', () => {

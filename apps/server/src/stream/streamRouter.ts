@@ -34,7 +34,7 @@ export function streamRouter(deps: StreamRouterDeps): Router {
       throw new HttpError(503, 'sse_disabled', 'The live stream is turned off on this server; poll GET /api/sessions instead.');
     }
     const group = rollout.groupOf(req);
-    rollout.countStream(group);
+    rollout.countStream(group, req);
     if (group === 'out') {
       metrics.rejected.inc({ reason: 'rollout' });
       res.setHeader('Retry-After', String(RETRY_AFTER_DISABLED_S));
