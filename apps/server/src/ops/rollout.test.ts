@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { BUCKET_COOKIE_MAX_AGE_S, bucketCookie, bucketOf, parseBucketCookie, rolloutGroup } from './rollout.ts';
+import { BUCKET_COOKIE_MAX_AGE_S, bucketCookie, bucketOf, isSecureRequest, parseBucketCookie, rolloutGroup } from './rollout.ts';
 
 function request(cookie?: string): IncomingMessage {
   return { headers: cookie === undefined ? {} : { cookie }, socket: {} } as IncomingMessage;
@@ -68,5 +68,14 @@ describe('a request\'s bucket', () => {
     expect(bucketOf(req, draw)).toEqual({ value: 60, fresh: true });
     expect(draws).toBe(1);
     expect(bucketOf(request(), draw).value).toBe(61);
+  });
+});
+
+describe('secure requests', () => {
+  it('are those over TLS, or that Express (trusting the proxy) calls secure', () => {
+    expect(isSecureRequest({ socket: { encrypted: true } } as unknown as IncomingMessage)).toBe(true);
+    expect(isSecureRequest({ secure: true, socket: {} } as unknown as IncomingMessage)).toBe(true);
+    expect(isSecureRequest({ secure: false, socket: {} } as unknown as IncomingMessage)).toBe(false);
+    expect(isSecureRequest(request())).toBe(false);
   });
 });

@@ -77,7 +77,10 @@ export function forgetBucket(req: IncomingMessage): void {
   drawn.delete(req);
 }
 
-/** True when the request came over TLS (directly; a proxy's `X-Forwarded-Proto` is not trusted). */
+/**
+ * True when the request came over TLS: to this server, or, for an Express request, to a
+ * proxy that `TRUST_PROXY` trusts to say so (`X-Forwarded-Proto: https`).
+ */
 export function isSecureRequest(req: IncomingMessage): boolean {
-  return (req.socket as { encrypted?: boolean }).encrypted === true;
+  return (req as { secure?: unknown }).secure === true || (req.socket as { encrypted?: boolean }).encrypted === true;
 }
