@@ -33,16 +33,11 @@ export function streamRouter(deps: StreamRouterDeps): Router {
       res.setHeader('Retry-After', String(RETRY_AFTER_DISABLED_S));
       throw new HttpError(503, 'sse_disabled', 'The live stream is turned off on this server; poll GET /api/sessions instead.');
     }
-    const group = rollout.groupOf(req);
-    rollout.countStream(group, req);
-    if (group === 'out') {
-      metrics.rejected.inc({ reason: 'rollout' });
-      res.setHeader('Retry-After', String(RETRY_AFTER_DISABLED_S));
-      throw new HttpError(
-        503,
-        'sse_disabled',
-        `The live stream is being rolled out to ${rollout.percent} % of browsers, and not yet to this one; poll GET /api/sessions instead.`,
-      );
+    const outsideRollout = rollout.admit(req);
+    if (outsideRollout !== undefined) {
+      metrics.rejected.inc({ reason: outsideRollout.rejectedReason });
+      res.setHeader('Retry-After', outsideRollout.headers['Retry-After']);
+      throw new HttpError(outsideRollout.status, outsideRollout.code, outsideRollout.message);
     }
     if (broker.isFull()) {
       metrics.rejected.inc({ reason: 'full' });
