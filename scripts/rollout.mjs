@@ -25,6 +25,22 @@ import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
 const USAGE = 'usage: node scripts/rollout.mjs --prometheus URL --restart CMD [--steps 10,50,100] [--watch 600] [--interval 15] [--window 5m] [--settle 120] [--job sessionboard] [--max-5xx-ratio 0.01] [--max-stream-error-ratio 0.05] [--rollback-percent 0]';
+const HELP = `${USAGE}
+
+  --prometheus URL            Prometheus that scrapes the instances
+  --restart CMD               shell command restarting every instance at the percentage, given as
+                              {percent} in the command and SSE_ROLLOUT_PERCENT in its environment
+  --steps LIST                comma-separated, growing percentages (default 10,50,100)
+  --watch SECONDS             how long to watch each step (default 600)
+  --interval SECONDS          between two checks (default 15)
+  --window DURATION           PromQL rate window (default 5m)
+  --settle SECONDS            how long to wait for Prometheus to see the new percentage (default 120)
+  --job NAME                  Prometheus job of the instances (default sessionboard)
+  --max-5xx-ratio R           roll back above this share of 5xx answers, stream refusals aside (default 0.01)
+  --max-stream-error-ratio R  roll back above this share of in-rollout streams refused or cut (default 0.05)
+  --rollback-percent P        the percentage to roll back to (default 0)
+
+Exits 0 when every step held, 1 after a rollback, 2 for bad options. See docs/operations.md#rollout.`;
 
 function fail(message) {
   console.error(`rollout: ${message}`);
@@ -55,7 +71,7 @@ function parseOptions() {
     fail(error.message);
   }
   if (values.help) {
-    console.log(USAGE);
+    console.log(HELP);
     process.exit(0);
   }
   if (!values.prometheus) fail('--prometheus is required');
