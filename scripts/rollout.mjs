@@ -8,19 +8,7 @@
 //   node scripts/rollout.mjs --prometheus http://127.0.0.1:9090 \
 //     --restart 'sudo systemctl set-environment SSE_ROLLOUT_PERCENT={percent} && sudo systemctl restart sessionboard'
 //
-// Options (defaults in brackets):
-//   --prometheus URL          Prometheus that scrapes the instances [required]
-//   --restart CMD             shell command that restarts every instance with the percentage, given as
-//                             {percent} in the command and SSE_ROLLOUT_PERCENT in its environment [required]
-//   --steps LIST              comma-separated percentages [10,50,100]
-//   --watch SECONDS           how long to watch each step [600]
-//   --interval SECONDS        between two checks [15]
-//   --window DURATION         PromQL rate window [5m]
-//   --settle SECONDS          how long to wait for Prometheus to see the new percentage [120]
-//   --job NAME                Prometheus job of the instances [sessionboard]
-//   --max-5xx-ratio R         roll back above this share of 5xx answers (stream refusals aside) [0.01]
-//   --max-stream-error-ratio R  roll back above this share of in-rollout streams refused or cut [0.05]
-//   --rollback-percent P      the percentage to roll back to [0]
+// `--help` lists the options.
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 
