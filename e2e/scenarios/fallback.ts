@@ -56,5 +56,26 @@ export function fallbackScenarios(test: E2ETest): void {
         expect(await dashboard.evaluate(() => typeof window.EventSource)).toBe('function');
       });
     });
+
+    test.describe('outside the rollout (SSE_ROLLOUT_PERCENT=0)', () => {
+      test.use({ serverEnv: { SSE_ROLLOUT_PERCENT: '0' } });
+
+      test('the dashboard polls and still shows every change', async ({ dashboard, server }) => {
+        await expectChangesByPolling(dashboard, server);
+      });
+    });
+
+    test.describe('half rolled out (SSE_ROLLOUT_PERCENT=50)', () => {
+      test.use({ serverEnv: { SSE_ROLLOUT_PERCENT: '50' } });
+
+      test('a browser stays live or stays polling across reloads: its bucket cookie is sticky', async ({ dashboard }) => {
+        await dashboard.goto('/');
+        const first = await dashboard.waitForConnectionState(['live', 'polling']);
+        for (let reload = 0; reload < 5; reload++) {
+          await dashboard.goto('/');
+          expect(await dashboard.waitForConnectionState(['live', 'polling'])).toBe(first);
+        }
+      });
+    });
   });
 }

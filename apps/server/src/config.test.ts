@@ -48,6 +48,7 @@ describe('defaults', () => {
       killGraceMs: 5000,
       logLevel: 'info',
       corsOrigins: [],
+      trustProxy: undefined,
     });
   });
 
@@ -78,6 +79,7 @@ describe('values', () => {
       KILL_GRACE_MS: '100',
       LOG_LEVEL: 'silent',
       CORS_ORIGINS: 'https://a.example, http://localhost:5173/',
+      TRUST_PROXY: 'loopback, 10.0.0.0/8',
     });
 
     expect(config).toEqual({
@@ -100,6 +102,7 @@ describe('values', () => {
       killGraceMs: 100,
       logLevel: 'silent',
       corsOrigins: ['https://a.example', 'http://localhost:5173'],
+      trustProxy: 'loopback, 10.0.0.0/8',
     });
   });
 
@@ -135,6 +138,7 @@ describe('bad values', () => {
     ['KILL_GRACE_MS', '5s', 'KILL_GRACE_MS must be an integer from 0 to 600000, got "5s"'],
     ['LOG_LEVEL', 'verbose', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"'],
     ['CORS_ORIGINS', 'example.com', 'CORS_ORIGINS must be comma-separated origins like https://example.com'],
+    ['TRUST_PROXY', 'everyone', 'TRUST_PROXY must be loopback, addresses or CIDRs (comma-separated), or a number of hops'],
   ])('refuses %s=%s, naming the variable and what is allowed', (name, value, message) => {
     expect(problem({ [name]: value })).toContain(message);
   });

@@ -1,5 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
+import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { DEFAULTS } from '@sessionboard/protocol';
 import { z } from 'zod';
@@ -55,6 +56,13 @@ export interface Config {
   logLevel: LogLevel;
   /** `CORS_ORIGINS`, comma-separated origins that CORS lets in (with credentials). @default [] */
   corsOrigins: string[];
+  /**
+   * `TRUST_PROXY`: which proxies in front may say who the client is (`X-Forwarded-For`,
+   * `X-Forwarded-Proto`), as Express's `trust proxy`: `loopback`, addresses or CIDRs,
+   * comma-separated, or a number of hops. Behind nginx on the same host: `loopback`; without
+   * it every client behind the proxy shares one rate limit. @default undefined (trust none)
+   */
+  trustProxy: string | number | undefined;
 }
 
 /** A variable of the environment has a value the server cannot run with. */
@@ -130,6 +138,25 @@ const origins = z.string().transform((value, ctx) => {
   return list.map((origin) => origin.replace(/\/$/, ''));
 });
 
+const PROXY_KEYWORDS: ReadonlySet<string> = new Set(['loopback', 'linklocal', 'uniquelocal']);
+const trustProxy = z.string().transform((value, ctx) => {
+  const text = value.trim();
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const entries = text.split(',').map((entry) => entry.trim());
+  const valid = entries.every((entry) => {
+    if (PROXY_KEYWORDS.has(entry)) return true;
+    const [address = '', prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+  if (!valid) {
+    ctx.addIssue({ code: 'custom', message: 'loopback, addresses or CIDRs (comma-separated), or a number of hops' });
+    return z.NEVER;
+  }
+  return entries.join(', ');
+});
+
 const schema = z.object({
   HOST: z.string().trim().min(1, { error: 'a host name or address' }).default(DEFAULTS.host),
   PORT: integer(0, 65_535).default(DEFAULTS.port),
@@ -154,11 +181,12 @@ const schema = z.object({
   KILL_GRACE_MS: integer(0, 600_000).default(DEFAULTS.killGraceMs),
   LOG_LEVEL: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
   CORS_ORIGINS: origins.default([]),
+  TRUST_PROXY: trustProxy.optional(),
 });
 
 /**
  * Reads the variables of PROTOCOL.md's environment table (and `KILL_GRACE_MS`, `LOG_LEVEL`,
- * `CORS_ORIGINS`) into a fully defaulted config. An empty variable counts as unset.
+ * `CORS_ORIGINS`, `TRUST_PROXY`) into a fully defaulted config. An empty variable counts as unset.
  * @throws {ConfigError} naming every bad variable, its value (the length alone for
  *   `AUTH_TOKEN`) and what is allowed; or, for a non-loopback `HOST` without `AUTH_TOKEN`,
  *   saying to set one or the other.
@@ -207,5 +235,6 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     killGraceMs: v.KILL_GRACE_MS,
     logLevel: v.LOG_LEVEL,
     corsOrigins: v.CORS_ORIGINS,
+    trustProxy: v.TRUST_PROXY,
   };
 }

@@ -8,11 +8,15 @@ import { createAuth, type Auth } from './auth/Auth.ts';
 import { authRouter } from './auth/authRouter.ts';
 import type { Config } from './config.ts';
 import { corsHeaders } from './http/corsHeaders.ts';
+import { createHttpMetrics, streamErrorReason } from './metrics/createHttpMetrics.ts';
 import { createMetrics } from './metrics/createMetrics.ts';
+import { createRolloutMetrics } from './metrics/createRolloutMetrics.ts';
+import { createRollout } from './ops/createRollout.ts';
 import { crossOriginGuard } from './http/crossOriginGuard.ts';
 import { dirsRouter } from './fs/dirsRouter.ts';
 import { apiNotFound, errorHandler } from './http/errorHandler.ts';
 import { loopbackHostGuard } from './http/loopbackHostGuard.ts';
+import { openApiRoute } from './http/openApiRoute.ts';
 import { rateLimiter } from './http/rateLimiter.ts';
 import { requestLogger } from './http/requestLogger.ts';
 import { requireAuth } from './auth/requireAuth.ts';
@@ -60,6 +64,7 @@ export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? pino({ level: config.logLevel });
+  let observeFanOut = (_seconds: number) => {};
   const broker =
     deps.broker ??
     new SseBroker({
@@ -68,6 +73,7 @@ export function createApp(deps: AppDeps): App {
       maxConnections: config.sseMaxConnections,
       retryMs: DEFAULTS.sseRetryMs,
       now,
+      onFanOut: (seconds) => observeFanOut(seconds),
     });
   const broadcaster = new SessionBroadcaster(broker, now);
   const manager =
@@ -82,6 +88,14 @@ export function createApp(deps: AppDeps): App {
       now,
     });
   const metrics = createMetrics(broker, manager);
+  observeFanOut = (seconds) => metrics.fanOut.observe(seconds);
+  const httpMetrics = createHttpMetrics(metrics.registry, {
+    onStreamRefused: (status) => metrics.connectionErrors.inc({ reason: streamErrorReason(status) }),
+  });
+  const rollout = createRollout({
+    percent: config.sseRolloutPercent,
+    metrics: createRolloutMetrics(metrics.registry, config.sseRolloutPercent),
+  });
   const auth = deps.auth ?? createAuth(config.authToken);
   const authorised = requireAuth(auth);
 
@@ -95,21 +109,28 @@ export function createApp(deps: AppDeps): App {
   api.use(requireJson);
   api.use(express.json({ limit: '16kb' }));
   api.get('/health', (_req, res) => {
-    const body: HealthResponse = { status: 'ok' };
+    const body: HealthResponse = {
+      status: 'ok',
+      instance: config.instanceName,
+      sse: { enabled: config.sseEnabled, rolloutPercent: config.sseRolloutPercent },
+    };
     res.json(body);
   });
   api.use('/auth', authRouter(auth));
   api.use(authorised);
   api.use('/sessions', sessionsRouter({ manager, broker, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
-  const streamDeps = { enabled: config.sseEnabled, broker, broadcaster, manager, metrics };
+  api.get('/openapi.json', openApiRoute());
+  const streamDeps = { enabled: config.sseEnabled, broker, broadcaster, manager, metrics, rollout };
   api.use('/sse', streamRouter(streamDeps));
   api.use(apiNotFound);
 
   const app = express();
   app.disable('x-powered-by');
+  if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.set('etag', false);
   app.use(requestLogger(logger));
+  app.use(rollout.middleware);
   const headers = securityHeaders();
   app.use(headers);
   // Without a token the server is on loopback, and only the Host header tells a DNS-rebound page from a local one.
@@ -129,6 +150,7 @@ export function createApp(deps: AppDeps): App {
   return {
     app,
     listener: (req, res) => {
+      httpMetrics.observe(req, res);
       if (!fastPath(req, res)) void app(req, res);
     },
     broker,

@@ -1,8 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { pino } from 'pino';
 import { ConfigError, parseConfig, type Config } from './config.ts';
 import { createApp } from './createApp.ts';
+import { createLogger } from './ops/createLogger.ts';
 
 /** PROTOCOL.md: exit within 10 s of SIGTERM. Past this, give up waiting. */
 const FORCE_EXIT_MS = 9000;
@@ -21,7 +21,8 @@ function loadConfig(): Config {
 
 const config = loadConfig();
 
-const logger = pino({ level: config.logLevel });
+// Short lines for a person at a terminal, JSON for everything else (journald, docker, files).
+const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
 const { listener, close } = createApp({ config, logger });
 const server = createServer(listener);
 
@@ -33,7 +34,9 @@ server.on('error', (error) => {
 server.listen(config.port, config.host, () => {
   const { address, port } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
-  logger.info({ url: `http://${host}:${port}` }, `Sessionboard listening on http://${host}:${port}`);
+  // `url` stays the origin, which scripts append API paths to; the message is a link to the dashboard.
+  const url = `http://${host}:${port}`;
+  logger.info({ url }, `Sessionboard on ${url}/`);
 });
 
 let stopping = false;

@@ -9,13 +9,13 @@ afterEach(closeAll);
 const JSON_TYPE = 'application/json; charset=utf-8';
 
 describe('health', () => {
-  it('answers 200 {"status":"ok"} without x-powered-by', async () => {
+  it('answers 200 {"status":"ok"} with the instance and stream state, without x-powered-by', async () => {
     const server = await startServer();
 
     const reply = await send(`${server.url}/api/health`);
 
     expect(reply.status).toBe(200);
-    expect(reply.text).toBe('{"status":"ok"}');
+    expect(JSON.parse(reply.text)).toEqual({ status: 'ok', instance: server.config.instanceName, sse: { enabled: true, rolloutPercent: 100 } });
     expect(reply.headers['content-type']).toBe(JSON_TYPE);
     expect(reply.headers['x-powered-by']).toBeUndefined();
   });

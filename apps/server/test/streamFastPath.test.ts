@@ -30,7 +30,8 @@ describe('the stream fast path', () => {
   it('sends the same headers and opening as the Express route', async () => {
     const server = await startServer({ CORS_ORIGINS: 'https://board.example' });
     const plain = await expressOnly(server);
-    const headers = { Origin: 'https://board.example' };
+    // With a rollout bucket, so that neither answer sets a (random) one.
+    const headers = { Origin: 'https://board.example', Cookie: 'sessionboard_bucket=0' };
     const fast = await openStream(`${server.url}/api/sse/sessions`, headers);
     const slow = await openStream(`${plain.url}/api/sse/sessions`, headers);
     const [fastSnapshot, slowSnapshot] = await Promise.all([

@@ -32,6 +32,10 @@ export interface HealthResponse {
   status: 'ok' | 'unavailable';
   /** Only with `REDIS_URL`. */
   redis?: 'up' | 'down';
+  /** This instance's name (`INSTANCE_NAME`). */
+  instance?: string;
+  /** Whether this server accepts streams: `SSE_ENABLED`, and the share of browsers it accepts them from. */
+  sse?: { enabled: boolean; rolloutPercent: number };
 }
 
 /** `GET /api/sessions/:id/output?after=<offset>`. */

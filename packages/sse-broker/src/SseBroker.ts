@@ -32,6 +32,11 @@ export interface SseBrokerOptions {
   pingData?: (at: number) => string;
   /** @default Date.now */
   now?: () => number;
+  /**
+   * Told, after each event written to at least one stream, how long writing it to every open
+   * stream took (seconds) and to how many. For a fan-out time histogram. @default none
+   */
+  onFanOut?: (seconds: number, streams: number) => void;
   /** @default the global timers */
   timers?: BrokerTimers;
 }
@@ -89,6 +94,7 @@ export class SseBroker {
   readonly #pingData: (at: number) => string;
   readonly #now: () => number;
   readonly #timers: BrokerTimers;
+  readonly #onFanOut: ((seconds: number, streams: number) => void) | undefined;
   #sweep: unknown;
   #draining = false;
   readonly #stats: Omit<BrokerStats, 'connections'> = {
@@ -109,6 +115,7 @@ export class SseBroker {
     this.#pingEvent = options.pingEvent ?? 'ping';
     this.#pingData = options.pingData ?? ((at) => `{"type":"ping","at":${at}}`);
     this.#now = options.now ?? Date.now;
+    this.#onFanOut = options.onFanOut;
     this.#timers = options.timers ?? {
       setInterval: (callback, ms) => setInterval(callback, ms).unref(),
       clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
@@ -188,8 +195,11 @@ export class SseBroker {
   }
 
   #fanOut(frame: Buffer): void {
+    const started = this.#onFanOut === undefined ? 0 : performance.now();
+    const streams = this.#clients.size;
     const now = this.#now();
     for (const client of this.#clients) this.#send(client, frame, now);
+    this.#onFanOut?.((performance.now() - started) / 1000, streams);
   }
 
   /** One sweep for all streams: ping those idle for a heartbeat interval. */

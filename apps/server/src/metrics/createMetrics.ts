@@ -1,5 +1,6 @@
+import { getHeapStatistics } from 'node:v8';
 import type { SseBroker } from '@sessionboard/sse-broker';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SessionManager } from '../sessions/SessionManager.ts';
 
 /** The app's metrics: its own registry, and the counters that routes increment. */
@@ -7,6 +8,12 @@ export interface ServerMetrics {
   registry: Registry;
   rejected: Counter<'reason'>;
   resumes: Counter<'outcome'>;
+  /** `sse_reconnection_attempts_total{outcome}`: streams that came back with an id, by outcome. */
+  reconnections: Counter<'outcome'>;
+  /** `sse_connection_errors_total{reason}`: streams refused or cut by the server. */
+  connectionErrors: Counter<'reason'>;
+  /** `sse_fanout_duration_seconds`: time to write one event to every open stream. */
+  fanOut: Histogram;
 }
 
 /**
@@ -54,6 +61,14 @@ export function createMetrics(broker: SseBroker, manager: SessionManager): Serve
     },
   });
   new Gauge({
+    name: 'nodejs_heap_size_limit_bytes',
+    help: "V8's heap size limit (--max-old-space-size): the cap the heap in use must stay under.",
+    registers,
+    collect() {
+      this.set(getHeapStatistics().heap_size_limit);
+    },
+  });
+  new Gauge({
     name: 'sessions_live',
     help: 'Sessions running or stopping.',
     registers,
@@ -63,7 +78,7 @@ export function createMetrics(broker: SseBroker, manager: SessionManager): Serve
   });
   const rejected = new Counter({
     name: 'sse_connections_rejected_total',
-    help: 'Streams refused before they started, by reason (full, disabled).',
+    help: 'Streams refused before they started, by reason (full, disabled, rollout).',
     labelNames: ['reason'] as const,
     registers,
   });
@@ -73,7 +88,33 @@ export function createMetrics(broker: SseBroker, manager: SessionManager): Serve
     labelNames: ['outcome'] as const,
     registers,
   });
-  for (const reason of ['full', 'disabled']) rejected.inc({ reason }, 0);
+  const reconnections = new Counter({
+    name: 'sse_reconnection_attempts_total',
+    help: 'Streams that reconnected with a last event id, by outcome (replayed: exact replay; snapshot: the id was unknown or too old).',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  let slowClosedSeen = 0;
+  const connectionErrors = new Counter({
+    name: 'sse_connection_errors_total',
+    help: 'Streams refused before they started or cut by the server, by reason (refused: 503; unauthorized: 401/403; bad_request: other 4xx; server_error: other 5xx; slow_consumer: closed for not reading).',
+    labelNames: ['reason'] as const,
+    registers,
+    collect() {
+      const slowClosed = broker.stats().slowClosed;
+      this.inc({ reason: 'slow_consumer' }, slowClosed - slowClosedSeen);
+      slowClosedSeen = slowClosed;
+    },
+  });
+  const fanOut = new Histogram({
+    name: 'sse_fanout_duration_seconds',
+    help: 'Time to write one event to every open stream.',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers,
+  });
+  for (const reason of ['full', 'disabled', 'rollout']) rejected.inc({ reason }, 0);
   for (const outcome of ['replayed', 'unknown_id']) resumes.inc({ outcome }, 0);
-  return { registry, rejected, resumes };
+  for (const outcome of ['replayed', 'snapshot']) reconnections.inc({ outcome }, 0);
+  for (const reason of ['refused', 'unauthorized', 'bad_request', 'server_error', 'slow_consumer']) connectionErrors.inc({ reason }, 0);
+  return { registry, rejected, resumes, reconnections, connectionErrors, fanOut };
 }

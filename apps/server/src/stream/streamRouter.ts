@@ -6,6 +6,7 @@ import { HttpError } from '../http/HttpError.ts';
 import type { SessionBroadcaster } from '../sessions/SessionBroadcaster.ts';
 import type { SessionManager } from '../sessions/SessionManager.ts';
 import type { ServerMetrics } from '../metrics/createMetrics.ts';
+import type { Rollout } from '../ops/createRollout.ts';
 
 export interface StreamRouterDeps {
   enabled: boolean;
@@ -13,6 +14,8 @@ export interface StreamRouterDeps {
   broadcaster: SessionBroadcaster;
   manager: SessionManager;
   metrics: ServerMetrics;
+  /** `SSE_ROLLOUT_PERCENT`: browsers outside it are refused like `SSE_ENABLED=false`. */
+  rollout: Rollout;
 }
 
 /** Seconds a refused stream is told to wait before trying again. */
@@ -21,7 +24,7 @@ const RETRY_AFTER_DISABLED_S = 60;
 
 /** `GET /sse/sessions`: the live sessions stream of PROTOCOL.md. */
 export function streamRouter(deps: StreamRouterDeps): Router {
-  const { enabled, broker, metrics } = deps;
+  const { enabled, broker, metrics, rollout } = deps;
   const router = Router();
 
   router.get('/sessions', (req, res) => {
@@ -29,6 +32,12 @@ export function streamRouter(deps: StreamRouterDeps): Router {
       metrics.rejected.inc({ reason: 'disabled' });
       res.setHeader('Retry-After', String(RETRY_AFTER_DISABLED_S));
       throw new HttpError(503, 'sse_disabled', 'The live stream is turned off on this server; poll GET /api/sessions instead.');
+    }
+    const outsideRollout = rollout.admit(req);
+    if (outsideRollout !== undefined) {
+      metrics.rejected.inc({ reason: outsideRollout.rejectedReason });
+      res.setHeader('Retry-After', outsideRollout.headers['Retry-After']);
+      throw new HttpError(outsideRollout.status, outsideRollout.code, outsideRollout.message);
     }
     if (broker.isFull()) {
       metrics.rejected.inc({ reason: 'full' });
@@ -61,7 +70,10 @@ export function openSessionStream(
     lastEventId,
     snapshot: () => broadcaster.snapshot(manager.list()),
   });
-  if (outcome !== 'snapshot') metrics.resumes.inc({ outcome });
+  if (outcome !== 'snapshot') {
+    metrics.resumes.inc({ outcome });
+    metrics.reconnections.inc({ outcome: outcome === 'replayed' ? 'replayed' : 'snapshot' });
+  }
 }
 
 /** `?lastEventId=` when given exactly once and not empty. */
