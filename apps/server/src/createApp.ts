@@ -16,6 +16,7 @@ import { loopbackHostGuard } from './http/loopbackHostGuard.ts';
 import { rateLimiter } from './http/rateLimiter.ts';
 import { requestLogger } from './http/requestLogger.ts';
 import { requireAuth } from './auth/requireAuth.ts';
+import { jsonBody } from './http/jsonBody.ts';
 import { requireJson } from './http/requireJson.ts';
 import { securityHeaders } from './http/securityHeaders.ts';
 import { DEFAULT_WEB_ROOT, serveDashboard } from './http/serveDashboard.ts';
@@ -93,7 +94,7 @@ export function createApp(deps: AppDeps): App {
     next();
   });
   api.use(requireJson);
-  api.use(express.json({ limit: '16kb' }));
+  api.use(jsonBody({ limitBytes: 16 * 1024 }));
   api.get('/health', (_req, res) => {
     const body: HealthResponse = { status: 'ok' };
     res.json(body);
