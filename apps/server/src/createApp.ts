@@ -23,6 +23,7 @@ import { DEFAULT_WEB_ROOT, serveDashboard } from './http/serveDashboard.ts';
 import { SessionBroadcaster } from './sessions/SessionBroadcaster.ts';
 import { SessionManager } from './sessions/SessionManager.ts';
 import { sessionsRouter } from './sessions/sessionsRouter.ts';
+import { createStreamAdmission, streamAdmissionChecks } from './stream/streamAdmission.ts';
 import { createStreamFastPath } from './stream/streamFastPath.ts';
 import { streamRouter } from './stream/streamRouter.ts';
 
@@ -103,7 +104,10 @@ export function createApp(deps: AppDeps): App {
   api.use(authorised);
   api.use('/sessions', sessionsRouter({ manager, broker, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
-  const streamDeps = { enabled: config.sseEnabled, broker, broadcaster, manager, metrics };
+  const admission = createStreamAdmission(
+    streamAdmissionChecks({ auth, corsOrigins: config.corsOrigins, enabled: config.sseEnabled, broker }),
+  );
+  const streamDeps = { broker, broadcaster, manager, metrics, admission };
   api.use('/sse', streamRouter(streamDeps));
   api.use(apiNotFound);
 
@@ -125,7 +129,7 @@ export function createApp(deps: AppDeps): App {
   app.use(serveDashboard(deps.webRoot ?? DEFAULT_WEB_ROOT));
   app.use(errorHandler(logger));
 
-  const fastPath = createStreamFastPath({ ...streamDeps, auth, corsOrigins: config.corsOrigins, securityHeaders: headers, logger });
+  const fastPath = createStreamFastPath({ ...streamDeps, auth, securityHeaders: headers, logger });
 
   return {
     app,
