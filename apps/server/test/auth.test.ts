@@ -370,7 +370,8 @@ describe('sign-in expiry', () => {
   it('ends the streams a sign-in opened when it expires', async () => {
     const auth = createAuth(TOKEN, { sessions: new AuthSessions({ ttlMs: 500 }) });
     const server = await startServer({ AUTH_TOKEN: TOKEN }, { auth });
-    const cookie = await signIn(server);
+    const login = await postJson(`${server.url}/api/auth/login`, { token: TOKEN });
+    const cookie = (login.headers['set-cookie']?.[0] ?? '').split(';')[0] as string;
     const stream = await openStream(`${server.url}/api/sse/sessions`, { Cookie: cookie });
     await stream.next((frame) => frame.event === 'snapshot');
     const opened = Date.now();
