@@ -87,6 +87,14 @@ describe('starting', () => {
     expect(manager.liveCount).toBe(1);
   });
 
+  it('names a session after its command with control characters replaced, as a given name may have none', async () => {
+    const { manager } = setup();
+
+    const session = await manager.create({ command: ['/opt/bin/run\nnow\u001b[0m'] });
+
+    expect(session.name).toBe('run\uFFFDnow\uFFFD[0m');
+  });
+
   it('keeps a given name and cwd', async () => {
     const { manager } = setup();
 

@@ -333,8 +333,9 @@ function copy(session: Session): Session {
   return { ...session, command: [...session.command] };
 }
 
+/** The command's basename, its control characters replaced, as a given name may have none. */
 function defaultName(file: string): string {
-  return (basename(file) || file).slice(0, SESSION_LIMITS.nameMaxLength);
+  return (basename(file) || file).replace(/\p{Cc}/gu, '\uFFFD').slice(0, SESSION_LIMITS.nameMaxLength);
 }
 
 /** Node says `spawn <file> ENOENT` both for a missing command and for a missing cwd. */

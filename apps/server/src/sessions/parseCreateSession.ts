@@ -6,7 +6,9 @@ import { HttpError } from '../http/HttpError.ts';
 const { argMaxLength, commandMaxItems, nameMaxLength } = SESSION_LIMITS;
 const argError = `each item of command must be a string of 1 to ${argMaxLength} characters without NUL`;
 const commandError = `command must be an array of 1 to ${commandMaxItems} strings (argv, no shell)`;
-const nameError = `name must be a string of 1 to ${nameMaxLength} characters`;
+const nameError = `name must be a string of 1 to ${nameMaxLength} characters without control characters`;
+/** C0 controls (NUL, line breaks, ESC…), DEL and C1 controls: a name is shown, never run. */
+const CONTROL = /\p{Cc}/u;
 
 /** Unknown fields are refused rather than ignored, so a misspelt field is not silently lost. */
 const schema = z.strictObject(
@@ -22,7 +24,12 @@ const schema = z.strictObject(
       )
       .min(1, { error: commandError })
       .max(commandMaxItems, { error: commandError }),
-    name: z.string({ error: nameError }).min(1, { error: nameError }).max(nameMaxLength, { error: nameError }).optional(),
+    name: z
+      .string({ error: nameError })
+      .min(1, { error: nameError })
+      .max(nameMaxLength, { error: nameError })
+      .refine((name) => !CONTROL.test(name), { error: nameError })
+      .optional(),
     cwd: z.string({ error: 'cwd must be a string: an absolute directory inside FS_ROOT' }).optional(),
   },
   { error: 'the body must be a JSON object like {"command":["sleep","30"]}' },
