@@ -2,11 +2,14 @@ import type { HealthResponse } from '@sessionboard/protocol';
 import { API_PATHS, DEFAULTS } from '@sessionboard/protocol';
 import { SseBroker } from '@sessionboard/sse-broker';
 import type { RequestListener } from 'node:http';
+import type { Duplex } from 'node:stream';
 import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { createAuth, type Auth } from './auth/Auth.ts';
 import { authRouter } from './auth/authRouter.ts';
 import type { Config } from './config.ts';
+import { answerOptions } from './http/answerOptions.ts';
+import { clientErrorHandler } from './http/clientErrorHandler.ts';
 import { corsHeaders } from './http/corsHeaders.ts';
 import { createMetrics } from './metrics/createMetrics.ts';
 import { crossOriginGuard } from './http/crossOriginGuard.ts';
@@ -48,6 +51,8 @@ export interface App {
   app: Express;
   /** What an HTTP server should run: `app`, but streams that will open skip Express. */
   listener: RequestListener;
+  /** The HTTP server's `clientError` handler: the JSON envelope for requests Node cannot parse. */
+  onClientError: (error: Error, socket: Duplex) => void;
   broker: SseBroker;
   manager: SessionManager;
   /**
@@ -121,6 +126,7 @@ export function createApp(deps: AppDeps): App {
   if (config.authToken === undefined) app.use(loopbackHostGuard());
   app.use(corsHeaders(config.corsOrigins));
   app.use(crossOriginGuard(config.corsOrigins));
+  app.use(answerOptions);
   app.use('/api', api);
   app.get(API_PATHS.metrics, authorised, async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
@@ -136,6 +142,7 @@ export function createApp(deps: AppDeps): App {
     listener: (req, res) => {
       if (!fastPath(req, res)) void app(req, res);
     },
+    onClientError: clientErrorHandler(logger),
     broker,
     manager,
     async close(graceMs) {

@@ -22,8 +22,9 @@ function loadConfig(): Config {
 const config = loadConfig();
 
 const logger = pino({ level: config.logLevel });
-const { listener, close } = createApp({ config, logger });
+const { listener, onClientError, close } = createApp({ config, logger });
 const server = createServer(listener);
+server.on('clientError', onClientError);
 
 server.on('error', (error) => {
   logger.fatal({ err: error }, 'cannot listen');
