@@ -24,21 +24,32 @@ import { requireJson } from './http/requireJson.ts';
 import { securityHeaders } from './http/securityHeaders.ts';
 import { DEFAULT_WEB_ROOT, serveDashboard } from './http/serveDashboard.ts';
 import { SessionBroadcaster } from './sessions/SessionBroadcaster.ts';
-import { SessionManager } from './sessions/SessionManager.ts';
+import { SessionManager, type Killer, type ManagerTimers, type Spawner } from './sessions/SessionManager.ts';
+import type { GroupProbe } from './sessions/ProcessGroupWatcher.ts';
 import { sessionsRouter } from './sessions/sessionsRouter.ts';
 import { createStreamAdmission, streamAdmissionChecks } from './stream/streamAdmission.ts';
 import { createStreamFastPath } from './stream/streamFastPath.ts';
 import { streamRouter } from './stream/streamRouter.ts';
 
-/** What {@link createApp} builds on; all but `config` have defaults made from it. */
+/**
+ * What {@link createApp} builds on; all but `config` have defaults made from it. The parts of
+ * the session manager (spawner, killer, timers) are injected rather than a whole manager, so
+ * that the app always wires its manager to its broadcaster.
+ */
 export interface AppDeps {
   config: Config;
   /** @default a pino logger at `config.logLevel` */
   logger?: Logger;
   /** @default a broker configured by the `SSE_*` variables */
   broker?: SseBroker;
-  /** @default a manager configured by `SESSIONS_*`, `KILL_GRACE_MS`, `FS_ROOT`, publishing to `broker` */
-  manager?: SessionManager;
+  /** Starts a session's process. @default `child_process.spawn`, detached (a group of its own) */
+  spawn?: Spawner;
+  /** Signals a session's process group. @default `process.kill(-pid, signal)` */
+  kill?: Killer;
+  /** Whether a session's process group still has a member. @default `kill(-pid, 0)` */
+  groupAlive?: GroupProbe;
+  /** The session manager's timers (kill grace, group polling). @default the global timers */
+  timers?: ManagerTimers;
   /** The built dashboard. @default `apps/web/dist` */
   webRoot?: string;
   /** Epoch ms, for event timestamps. @default Date.now */
@@ -77,17 +88,19 @@ export function createApp(deps: AppDeps): App {
       now,
     });
   const broadcaster = new SessionBroadcaster(broker, now);
-  const manager =
-    deps.manager ??
-    new SessionManager({
-      publish: (name, session) => broadcaster.publish(name, session),
-      fsRoot: config.fsRoot,
-      instance: config.instanceName,
-      maxLive: config.sessionsMaxLive,
-      keepEnded: config.sessionsKeepEnded,
-      killGraceMs: config.killGraceMs,
-      now,
-    });
+  const manager = new SessionManager({
+    publish: (name, session) => broadcaster.publish(name, session),
+    fsRoot: config.fsRoot,
+    instance: config.instanceName,
+    maxLive: config.sessionsMaxLive,
+    keepEnded: config.sessionsKeepEnded,
+    killGraceMs: config.killGraceMs,
+    spawn: deps.spawn,
+    kill: deps.kill,
+    groupAlive: deps.groupAlive,
+    timers: deps.timers,
+    now,
+  });
   const metrics = createMetrics(broker, manager);
   const auth = deps.auth ?? createAuth(config.authToken);
   const authorised = requireAuth(auth);
