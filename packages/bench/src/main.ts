@@ -49,7 +49,9 @@ for (const key of options.targets) {
   if (sessionboardBuilt()) targets.push(sessionboardTarget(Math.max(...options.streams), options.cpuProfDir));
   else console.warn('apps/server/dist/main.js is missing; Sessionboard is left out of this run');
 }
-if (options.baseline !== undefined) targets.push(baselineTarget(path.resolve(options.baseline), Math.max(...options.streams)));
+// pnpm runs the bench in its package's folder; a relative path is meant from where pnpm was run.
+const invokedFrom = process.env.INIT_CWD ?? process.cwd();
+if (options.baseline !== undefined) targets.push(baselineTarget(path.resolve(invokedFrom, options.baseline), Math.max(...options.streams)));
 const labels = Object.fromEntries(targets.map((target) => [target.key, target.label]));
 
 const fds = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
