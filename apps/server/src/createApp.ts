@@ -2,11 +2,14 @@ import type { HealthResponse } from '@sessionboard/protocol';
 import { API_PATHS, DEFAULTS } from '@sessionboard/protocol';
 import { SseBroker } from '@sessionboard/sse-broker';
 import type { RequestListener } from 'node:http';
+import type { Duplex } from 'node:stream';
 import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { createAuth, type Auth } from './auth/Auth.ts';
 import { authRouter } from './auth/authRouter.ts';
 import type { Config } from './config.ts';
+import { answerOptions } from './http/answerOptions.ts';
+import { clientErrorHandler } from './http/clientErrorHandler.ts';
 import { corsHeaders } from './http/corsHeaders.ts';
 import { createHttpMetrics, streamErrorReason } from './metrics/createHttpMetrics.ts';
 import { createMetrics } from './metrics/createMetrics.ts';
@@ -20,24 +23,37 @@ import { openApiRoute } from './http/openApiRoute.ts';
 import { rateLimiter } from './http/rateLimiter.ts';
 import { requestLogger } from './http/requestLogger.ts';
 import { requireAuth } from './auth/requireAuth.ts';
+import { jsonBody } from './http/jsonBody.ts';
 import { requireJson } from './http/requireJson.ts';
 import { securityHeaders } from './http/securityHeaders.ts';
 import { DEFAULT_WEB_ROOT, serveDashboard } from './http/serveDashboard.ts';
 import { SessionBroadcaster } from './sessions/SessionBroadcaster.ts';
-import { SessionManager } from './sessions/SessionManager.ts';
+import { SessionManager, type Killer, type ManagerTimers, type Spawner } from './sessions/SessionManager.ts';
+import type { GroupProbe } from './sessions/ProcessGroupWatcher.ts';
 import { sessionsRouter } from './sessions/sessionsRouter.ts';
+import { createStreamAdmission, streamAdmissionChecks } from './stream/streamAdmission.ts';
 import { createStreamFastPath } from './stream/streamFastPath.ts';
 import { streamRouter } from './stream/streamRouter.ts';
 
-/** What {@link createApp} builds on; all but `config` have defaults made from it. */
+/**
+ * What {@link createApp} builds on; all but `config` have defaults made from it. The parts of
+ * the session manager (spawner, killer, timers) are injected rather than a whole manager, so
+ * that the app always wires its manager to its broadcaster.
+ */
 export interface AppDeps {
   config: Config;
   /** @default a pino logger at `config.logLevel` */
   logger?: Logger;
   /** @default a broker configured by the `SSE_*` variables */
   broker?: SseBroker;
-  /** @default a manager configured by `SESSIONS_*`, `KILL_GRACE_MS`, `FS_ROOT`, publishing to `broker` */
-  manager?: SessionManager;
+  /** Starts a session's process. @default `child_process.spawn`, detached (a group of its own) */
+  spawn?: Spawner;
+  /** Signals a session's process group. @default `process.kill(-pid, signal)` */
+  kill?: Killer;
+  /** Whether a session's process group still has a member. @default `kill(-pid, 0)` */
+  groupAlive?: GroupProbe;
+  /** The session manager's timers (kill grace, group polling). @default the global timers */
+  timers?: ManagerTimers;
   /** The built dashboard. @default `apps/web/dist` */
   webRoot?: string;
   /** Epoch ms, for event timestamps. @default Date.now */
@@ -50,6 +66,8 @@ export interface App {
   app: Express;
   /** What an HTTP server should run: `app`, but streams that will open skip Express. */
   listener: RequestListener;
+  /** The HTTP server's `clientError` handler: the JSON envelope for requests Node cannot parse. */
+  onClientError: (error: Error, socket: Duplex) => void;
   broker: SseBroker;
   manager: SessionManager;
   /**
@@ -76,17 +94,19 @@ export function createApp(deps: AppDeps): App {
       onFanOut: (seconds) => observeFanOut(seconds),
     });
   const broadcaster = new SessionBroadcaster(broker, now);
-  const manager =
-    deps.manager ??
-    new SessionManager({
-      publish: (name, session) => broadcaster.publish(name, session),
-      fsRoot: config.fsRoot,
-      instance: config.instanceName,
-      maxLive: config.sessionsMaxLive,
-      keepEnded: config.sessionsKeepEnded,
-      killGraceMs: config.killGraceMs,
-      now,
-    });
+  const manager = new SessionManager({
+    publish: (name, session) => broadcaster.publish(name, session),
+    fsRoot: config.fsRoot,
+    instance: config.instanceName,
+    maxLive: config.sessionsMaxLive,
+    keepEnded: config.sessionsKeepEnded,
+    killGraceMs: config.killGraceMs,
+    spawn: deps.spawn,
+    kill: deps.kill,
+    groupAlive: deps.groupAlive,
+    timers: deps.timers,
+    now,
+  });
   const metrics = createMetrics(broker, manager);
   observeFanOut = (seconds) => metrics.fanOut.observe(seconds);
   const httpMetrics = createHttpMetrics(metrics.registry, {
@@ -107,7 +127,7 @@ export function createApp(deps: AppDeps): App {
     next();
   });
   api.use(requireJson);
-  api.use(express.json({ limit: '16kb' }));
+  api.use(jsonBody({ limitBytes: 16 * 1024 }));
   api.get('/health', (_req, res) => {
     const body: HealthResponse = {
       status: 'ok',
@@ -121,7 +141,10 @@ export function createApp(deps: AppDeps): App {
   api.use('/sessions', sessionsRouter({ manager, broker, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
   api.get('/openapi.json', openApiRoute());
-  const streamDeps = { enabled: config.sseEnabled, broker, broadcaster, manager, metrics, rollout };
+  const admission = createStreamAdmission(
+    streamAdmissionChecks({ auth, corsOrigins: config.corsOrigins, enabled: config.sseEnabled, rollout, broker }),
+  );
+  const streamDeps = { broker, broadcaster, manager, metrics, admission };
   api.use('/sse', streamRouter(streamDeps));
   api.use(apiNotFound);
 
@@ -137,6 +160,7 @@ export function createApp(deps: AppDeps): App {
   if (config.authToken === undefined) app.use(loopbackHostGuard());
   app.use(corsHeaders(config.corsOrigins));
   app.use(crossOriginGuard(config.corsOrigins));
+  app.use(answerOptions);
   app.use('/api', api);
   app.get(API_PATHS.metrics, authorised, async (_req, res) => {
     res.setHeader('Content-Type', metrics.registry.contentType);
@@ -145,7 +169,7 @@ export function createApp(deps: AppDeps): App {
   app.use(serveDashboard(deps.webRoot ?? DEFAULT_WEB_ROOT));
   app.use(errorHandler(logger));
 
-  const fastPath = createStreamFastPath({ ...streamDeps, auth, corsOrigins: config.corsOrigins, securityHeaders: headers, logger });
+  const fastPath = createStreamFastPath({ ...streamDeps, auth, securityHeaders: headers, logger });
 
   return {
     app,
@@ -153,6 +177,7 @@ export function createApp(deps: AppDeps): App {
       httpMetrics.observe(req, res);
       if (!fastPath(req, res)) void app(req, res);
     },
+    onClientError: clientErrorHandler(logger),
     broker,
     manager,
     async close(graceMs) {

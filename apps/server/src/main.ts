@@ -23,8 +23,9 @@ const config = loadConfig();
 
 // Short lines for a person at a terminal, JSON for everything else (journald, docker, files).
 const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
-const { listener, close } = createApp({ config, logger });
+const { listener, onClientError, close } = createApp({ config, logger });
 const server = createServer(listener);
+server.on('clientError', onClientError);
 
 server.on('error', (error) => {
   logger.fatal({ err: error }, 'cannot listen');

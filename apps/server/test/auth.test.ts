@@ -2,6 +2,8 @@ import { createSessionsApi, createSessionsClient } from '@sessionboard/client';
 import type { AuthStatusResponse, Session } from '@sessionboard/protocol';
 import { EventSource, type FetchLike } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createAuth } from '../src/auth/Auth.ts';
+import { AuthSessions } from '../src/auth/AuthSessions.ts';
 import { closeAll, errorOf, openStream, send, startServer, waitFor, type Reply, type TestServer } from './helpers.ts';
 
 afterEach(closeAll);
@@ -366,6 +368,24 @@ describe('sign-out', () => {
     expect(revoked.status).toBe(200);
     expect(kept.status).toBe(200);
     expect(server.broker.connectionCount).toBe(1);
+  });
+});
+
+describe('sign-in expiry', () => {
+  it('ends the streams a sign-in opened when it expires', async () => {
+    const auth = createAuth(TOKEN, { sessions: new AuthSessions({ ttlMs: 500 }) });
+    const server = await startServer({ AUTH_TOKEN: TOKEN }, { auth });
+    const login = await postJson(`${server.url}/api/auth/login`, { token: TOKEN });
+    const cookie = (login.headers['set-cookie']?.[0] ?? '').split(';')[0] as string;
+    const stream = await openStream(`${server.url}/api/sse/sessions`, { Cookie: cookie });
+    await stream.next((frame) => frame.event === 'snapshot');
+    const opened = Date.now();
+
+    await stream.ended;
+
+    expect(stream.status).toBe(200);
+    expect(Date.now() - opened).toBeLessThan(2000);
+    await waitFor(() => (server.broker.connectionCount === 0 ? true : undefined));
   });
 });
 

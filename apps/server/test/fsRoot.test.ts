@@ -31,6 +31,7 @@ async function escapes(server: TestServer): Promise<[string, string][]> {
   await symlink(join(root, 'to-outside'), join(root, 'chain'));
   await symlink('../..', join(root, 'a', 'up'));
   await symlink(`${root}-sibling`, join(root, 'to-sibling'));
+  await symlink(join(outside, 'no-such-dir'), join(root, 'dangling-out'));
   return [
     ['.. above FS_ROOT', `${root}/..`],
     ['.. through a subdirectory', `${root}/a/../../${outside.split('/').pop()}`],
@@ -41,6 +42,10 @@ async function escapes(server: TestServer): Promise<[string, string][]> {
     ['a relative symlink up', join(root, 'a', 'up')],
     ['a symlink to a directory whose name starts with FS_ROOT', join(root, 'to-sibling')],
     ['.. after a symlink out', `${join(root, 'to-outside', 'secret')}/..`],
+    // The same answer whether the path outside exists or not: nothing tells what is there.
+    ['a missing directory below a symlink out', join(root, 'to-outside', 'no-such-dir')],
+    ['a missing directory deeper below a symlink out', join(root, 'to-outside', 'no', 'such', 'dir')],
+    ['a dangling symlink out', join(root, 'dangling-out')],
   ];
 }
 

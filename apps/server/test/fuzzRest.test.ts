@@ -4,11 +4,9 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ERROR_STATUS, type ErrorCode, type Session, type SessionListResponse } from '@sessionboard/protocol';
-import { SseBroker } from '@sessionboard/sse-broker';
 import fc from 'fast-check';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { SessionBroadcaster } from '../src/sessions/SessionBroadcaster.ts';
-import { SessionManager, type Spawner } from '../src/sessions/SessionManager.ts';
+import type { Spawner } from '../src/sessions/SessionManager.ts';
 import { closeAll, openStream, send, sendJson, startServer, waitFor, type Frame, type Reply, type TestServer } from './helpers.ts';
 
 const RUNS = { json: 600, shaped: 600, raw: 600, ids: 400, dirs: 400, header: 600, query: 400 };
@@ -45,16 +43,10 @@ const spawnNothing: Spawner = (file, args, cwd) => {
 
 /** A server whose sessions all fail to start, FS_ROOT a temp tree with a symlink out of it. */
 async function fuzzServer(): Promise<TestServer> {
-  const broker = new SseBroker({ replayEvents: 1000 });
-  const broadcaster = new SessionBroadcaster(broker);
-  const manager = new SessionManager({
-    publish: (name, session) => broadcaster.publish(name, session),
-    fsRoot: fuzzRoot,
-    maxLive: 4,
-    keepEnded: 20,
-    spawn: spawnNothing,
-  });
-  return startServer({ FS_ROOT: fuzzRoot, RATE_LIMIT_PER_MINUTE: '1000000' }, { broker, manager });
+  return startServer(
+    { FS_ROOT: fuzzRoot, RATE_LIMIT_PER_MINUTE: '1000000', SESSIONS_MAX_LIVE: '4', SESSIONS_KEEP_ENDED: '20' },
+    { spawn: spawnNothing },
+  );
 }
 
 /** Never a 5xx; a 4xx is the error envelope, with a code that goes with its status and no stack. */

@@ -7,6 +7,11 @@ export interface BenchTarget {
   /** The Node script the server runs as, and the Node flags before it. */
   script: string;
   nodeArgs: string[];
+  /**
+   * An executable run as it is instead of Node and `script` (the Go peer); it must report its
+   * heap on SIGUSR2 as the Node preload of `startServer` does.
+   */
+  executable?: string;
   /** Its environment, on top of the bench's own; `PORT` and `HOST` are added. */
   env: Record<string, string>;
   cwd?: string;

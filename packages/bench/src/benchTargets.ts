@@ -24,9 +24,13 @@ function peer(key: string, label: string, file: string, maxStreams?: number): Be
 /** Node's floor, the reference every ratio is taken against. */
 export const NODE_FLOOR = peer('node-floor', 'plain Node http', 'plainNodePeer.ts');
 
-/** The peers: Node's floor first, then better-sse and the naive plan. */
+/** The socket-level floor: each event framed once as an HTTP/1.1 chunk, written straight to every socket. */
+export const SOCKET_FLOOR = peer('socket-floor', 'Node socket floor', 'socketFloorPeer.ts');
+
+/** The peers written in Node: the floors first, then better-sse and the naive plan. */
 export const PEERS: readonly BenchTarget[] = [
   NODE_FLOOR,
+  SOCKET_FLOOR,
   peer('better-sse', 'better-sse + Express', 'betterSsePeer.ts'),
   // Past 5000 streams it cannot keep up with 10 events/s here, and one run takes minutes.
   peer('naive', 'naive plan', 'naivePeer.ts', 5000),
@@ -56,6 +60,11 @@ export function sessionboardTarget(maxStreams: number, cpuProfDir?: string, fsRo
     },
     eventsPerTrigger: 2,
   };
+}
+
+/** A built Sessionboard bundle other than the current one, under the key `sessionboard-baseline`. */
+export function baselineTarget(bundle: string, maxStreams: number): BenchTarget {
+  return { ...sessionboardTarget(maxStreams), key: 'sessionboard-baseline', label: 'Sessionboard (baseline)', script: bundle };
 }
 
 /** True when the server has been built. */

@@ -4,8 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchTarget } from './BenchTarget.ts';
-import { NODE_FLOOR, PEERS, REPO_ROOT, sessionboardBuilt, sessionboardTarget } from './benchTargets.ts';
+import { NODE_FLOOR, PEERS, REPO_ROOT, baselineTarget, sessionboardBuilt, sessionboardTarget } from './benchTargets.ts';
+import { buildGoPeer } from './goPeer.ts';
 import { evaluateTargets } from './evaluateTargets.ts';
+import { formatRatios } from './formatRatios.ts';
 import { formatTable } from './formatTable.ts';
 import { parseBenchArgs } from './parseBenchArgs.ts';
 import { renderChart, type ChartSeries } from './renderChart.ts';
@@ -15,7 +17,10 @@ import { summarizeRuns } from './summarizeRuns.ts';
 
 const COLORS: Record<string, string> = {
   'node-floor': '#7f7f7f',
+  'socket-floor': '#2ca02c',
+  go: '#17becf',
   sessionboard: '#1f77b4',
+  'sessionboard-baseline': '#9467bd',
   'better-sse': '#ff7f0e',
   naive: '#d62728',
 };
@@ -25,6 +30,12 @@ const startedAt = Date.now();
 
 const targets: BenchTarget[] = [];
 for (const key of options.targets) {
+  if (key === 'go') {
+    const go = buildGoPeer();
+    if (typeof go === 'string') console.warn(go);
+    else targets.push(go);
+    continue;
+  }
   if (key !== 'sessionboard') {
     const peer = PEERS.find((candidate) => candidate.key === key);
     if (peer) targets.push(peer);
@@ -38,6 +49,9 @@ for (const key of options.targets) {
   if (sessionboardBuilt()) targets.push(sessionboardTarget(Math.max(...options.streams), options.cpuProfDir));
   else console.warn('apps/server/dist/main.js is missing; Sessionboard is left out of this run');
 }
+// pnpm runs the bench in its package's folder; a relative path is meant from where pnpm was run.
+const invokedFrom = process.env.INIT_CWD ?? process.cwd();
+if (options.baseline !== undefined) targets.push(baselineTarget(path.resolve(invokedFrom, options.baseline), Math.max(...options.streams)));
 const labels = Object.fromEntries(targets.map((target) => [target.key, target.label]));
 
 const fds = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
@@ -76,6 +90,8 @@ const table = formatTable(rows, labels, NODE_FLOOR.key);
 const measured = targets.some((target) => target.key === 'sessionboard');
 const checks = measured ? evaluateTargets(rows, 'sessionboard', NODE_FLOOR.key) : [];
 console.log(`\n${table}\n`);
+const ratios = formatRatios(runs, ['sessionboard', 'sessionboard-baseline'], ['socket-floor', 'go', 'sessionboard-baseline'], labels);
+if (ratios !== '') console.log(`Ratios, repeat by repeat (lower is better but for deliveries/s):\n\n${ratios}\n`);
 for (const check of checks) {
   console.log(`${check.met === undefined ? '—' : check.met ? 'met   ' : 'MISSED'} ${check.goal}: ${check.measured}`);
 }

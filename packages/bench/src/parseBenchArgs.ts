@@ -17,13 +17,16 @@ export interface BenchOptions {
   build: boolean;
   /** Where Sessionboard writes a `--cpu-prof` profile per run; undefined: no profiling. */
   cpuProfDir: string | undefined;
+  /** A built server bundle (e.g. an earlier `dist/main.js`) run beside Sessionboard as `sessionboard-baseline`. */
+  baseline: string | undefined;
   quick: boolean;
 }
 
-export const ALL_TARGETS = ['node-floor', 'sessionboard', 'better-sse', 'naive'] as const;
+export const ALL_TARGETS = ['node-floor', 'socket-floor', 'go', 'sessionboard', 'better-sse', 'naive'] as const;
 
 const USAGE = `usage: pnpm bench [--quick] [--streams 1000,5000,10000] [--repeats 3] [--workers N]
-  [--targets ${ALL_TARGETS.join(',')}] [--rate-ms 2000] [--burst 30] [--out DIR | --no-write] [--no-build] [--cpu-prof DIR]`;
+  [--targets ${ALL_TARGETS.join(',')}] [--rate-ms 2000] [--burst 30] [--out DIR | --no-write] [--no-build] [--cpu-prof DIR]
+  [--baseline FILE: a built server bundle run beside Sessionboard, e.g. to compare with an earlier build]`;
 
 /**
  * Parses the command line: the full run by default (writing to `defaultOutDir`), `--quick`
@@ -42,6 +45,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     outDir: quick ? undefined : defaultOutDir,
     build: true,
     cpuProfDir: undefined,
+    baseline: undefined,
     quick,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -87,6 +91,9 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
         break;
       case '--cpu-prof':
         options.cpuProfDir = value();
+        break;
+      case '--baseline':
+        options.baseline = value();
         break;
       case '--':
         break;

@@ -47,7 +47,11 @@ export async function startServer(
   extraNodeArgs: readonly string[] = [],
   timeoutMs = 20_000,
 ): Promise<RunningServer> {
-  const child = spawn(process.execPath, [...MEMORY_PROBE_FLAGS, ...target.nodeArgs, ...extraNodeArgs, target.script], {
+  const [file, args] =
+    target.executable === undefined
+      ? [process.execPath, [...MEMORY_PROBE_FLAGS, ...target.nodeArgs, ...extraNodeArgs, target.script]]
+      : [target.executable, []];
+  const child = spawn(file, args, {
     cwd: target.cwd,
     env: { ...process.env, ...target.env, HOST: '127.0.0.1', PORT: String(port) },
     // Its logs go nowhere (a full pipe would stall it); stderr is kept for errors.

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SseBroker } from './SseBroker.ts';
 import type { SseBrokerOptions } from './SseBroker.ts';
 import { MemoryEventLog } from './MemoryEventLog.ts';
-import type { SseConnection } from './SseConnection.ts';
+import type { FrameFraming, SseConnection } from './SseConnection.ts';
 
 /** A connection that records what it is sent and can pretend its socket stopped draining. */
 class FakeConnection implements SseConnection {
@@ -11,11 +11,22 @@ class FakeConnection implements SseConnection {
   draining = true;
   closed = false;
   #listeners: (() => void)[] = [];
+  #drainListeners: (() => void)[] = [];
 
   write(chunk: Buffer | string): boolean {
     this.chunks.push(chunk.toString());
     if (!this.draining) this.bufferedBytes += chunk.length;
     return this.draining;
+  }
+
+  onDrain(listener: () => void): void {
+    this.#drainListeners.push(listener);
+  }
+
+  /** The client read everything buffered: the socket drains. */
+  flush(): void {
+    this.bufferedBytes = 0;
+    for (const listener of this.#drainListeners.splice(0)) listener();
   }
 
   close(): void {
@@ -31,6 +42,20 @@ class FakeConnection implements SseConnection {
 
   get text(): string {
     return this.chunks.join('');
+  }
+}
+
+/** A connection whose transport wraps frames, as HTTP/1.1 chunks are. */
+class FramedConnection extends FakeConnection {
+  readonly framed: Buffer[] = [];
+
+  constructor(readonly framing: FrameFraming) {
+    super();
+  }
+
+  writeFramed(bytes: Buffer): boolean {
+    this.framed.push(bytes);
+    return this.write(bytes);
   }
 }
 
@@ -79,6 +104,112 @@ describe('SseBroker opening a stream', () => {
     const other = broker();
     other.drain();
     expect(other.isFull()).toBe(true);
+  });
+
+  it('refuses by itself a stream over maxConnections or while draining: closed, unwritten, not counted', () => {
+    const b = broker({ maxConnections: 1 });
+    b.connect(new FakeConnection(), { snapshot });
+    const over = new FakeConnection();
+    const outcome = b.connect(over, { snapshot });
+    const drained = broker();
+    drained.drain();
+    const late = new FakeConnection();
+    const lateOutcome = drained.connect(late, { snapshot });
+    expect([outcome, lateOutcome]).toEqual(['refused', 'refused']);
+    expect([over.closed, late.closed]).toEqual([true, true]);
+    expect([over.chunks, late.chunks]).toEqual([[], []]);
+    expect([b.connectionCount, drained.connectionCount]).toEqual([1, 0]);
+    expect(b.stats().refused).toBe(1);
+  });
+
+  it('builds the snapshot once per state and sends the same bytes to every stream', () => {
+    const b = broker();
+    const build = vi.fn(snapshot);
+    const streams = [new FakeConnection(), new FakeConnection(), new FakeConnection()];
+    for (const c of streams.slice(0, 2)) b.connect(c, { snapshot: build });
+    b.publish('x', '1');
+    b.connect(streams[2] as FakeConnection, { snapshot: build });
+    expect(build).toHaveBeenCalledTimes(2);
+    expect(streams.map((c) => c.text.split('\n\n')[1])).toEqual(['id: e-0\nevent: snapshot\ndata: {"type":"snapshot"}', 'id: e-0\nevent: snapshot\ndata: {"type":"snapshot"}', 'id: e-1\nevent: snapshot\ndata: {"type":"snapshot"}']);
+  });
+});
+
+describe('SseBroker opening a stream with backpressure', () => {
+  const big = (bytes: number) => () => ({ event: 'snapshot', data: 'x'.repeat(bytes) });
+
+  it('writes a large snapshot in pieces, each after the stream drained the one before', () => {
+    const b = broker({ maxBufferedBytes: 100_000 });
+    const c = new FakeConnection();
+    c.draining = false;
+    b.connect(c, { snapshot: big(1_000_000) });
+    const firstWrite = c.text.length;
+    let flushes = 0;
+    while (!c.text.endsWith('\n\n') || c.text.length < 1_000_000) {
+      c.flush();
+      flushes += 1;
+    }
+    expect(firstWrite).toBeLessThanOrEqual(64 * 1024);
+    expect(flushes).toBeGreaterThanOrEqual(15);
+    expect(c.closed).toBe(false);
+    expect(c.text).toBe(`retry: 2000\n\nid: e-0\nevent: snapshot\ndata: ${'x'.repeat(1_000_000)}\n\n`);
+  });
+
+  it('replays a long backlog in pieces too', () => {
+    const b = new SseBroker({ log: new MemoryEventLog({ epoch: 'e', capacity: 1000 }), maxBufferedBytes: 100_000 });
+    const data = 'y'.repeat(1000);
+    for (let i = 0; i < 1000; i++) b.publish('x', data);
+    const c = new FakeConnection();
+    c.draining = false;
+    expect(b.connect(c, { lastEventId: 'e-0', snapshot })).toBe('replayed');
+    const firstWrite = c.text.length;
+    for (let i = 0; i < 100 && !c.text.includes('id: e-1000\n'); i++) c.flush();
+    expect(firstWrite).toBeLessThanOrEqual(64 * 1024 + 1024);
+    expect(c.text.match(/^id: /gm)).toHaveLength(1000);
+    expect(c.closed).toBe(false);
+  });
+
+  it('queues live events behind an unfinished opening and sends them after it, in order', () => {
+    const b = broker();
+    const c = new FakeConnection();
+    c.draining = false;
+    b.connect(c, { snapshot: big(200_000) });
+    b.publish('x', 'live-1');
+    b.publish('x', 'live-2');
+    const beforeDrain = c.text;
+    c.draining = true;
+    c.flush();
+    expect(beforeDrain).not.toContain('live-1');
+    expect(c.text.endsWith('\n\nid: e-1\nevent: x\ndata: live-1\n\nid: e-2\nevent: x\ndata: live-2\n\n')).toBe(true);
+  });
+
+  it('closes a stream whose opening is stuck once the events queued behind it pass the buffer limit', () => {
+    const b = broker({ maxBufferedBytes: 150 });
+    const c = new FakeConnection();
+    c.draining = false;
+    b.connect(c, { snapshot: big(200_000) });
+    b.publish('x', 'z'.repeat(100));
+    expect(c.closed).toBe(false);
+    b.publish('x', 'z'.repeat(100));
+    expect(c.closed).toBe(true);
+    expect(b.connectionCount).toBe(0);
+    expect(b.stats().slowClosed).toBe(1);
+  });
+});
+
+describe('SseBroker framing', () => {
+  it('wraps each event once for all the streams of one transport and hands them the same bytes', () => {
+    const b = broker();
+    const framing = { wrap: vi.fn((frame: Buffer) => Buffer.concat([Buffer.from('<'), frame, Buffer.from('>')])) };
+    const streams = [new FramedConnection(framing), new FramedConnection(framing), new FramedConnection(framing)];
+    const plain = new FakeConnection();
+    for (const c of [...streams, plain]) b.connect(c, { snapshot });
+    b.publish('x', '1');
+    expect(framing.wrap).toHaveBeenCalledTimes(1);
+    const sent = streams.map((c) => c.framed.at(-1));
+    expect(sent[0]?.toString()).toBe('<id: e-1\nevent: x\ndata: 1\n\n>');
+    expect(sent[1]).toBe(sent[0]);
+    expect(sent[2]).toBe(sent[0]);
+    expect(plain.chunks.at(-1)).toBe('id: e-1\nevent: x\ndata: 1\n\n');
   });
 });
 
@@ -167,6 +298,25 @@ describe('SseBroker heartbeat', () => {
       b.publish('x', String(i));
     }
     expect(pinged(c)).toBe(0);
+    b.drain();
+  });
+
+  it('closes a stream whose opening made no progress for a whole interval, so its client resumes', () => {
+    const b = broker({ heartbeatMs: 1000, maxBufferedBytes: 1_000_000, now: Date.now });
+    const stuck = new FakeConnection();
+    const slow = new FakeConnection();
+    stuck.draining = false;
+    slow.draining = false;
+    const opening = () => ({ event: 'snapshot', data: 'x'.repeat(300_000) });
+    b.connect(stuck, { snapshot: opening });
+    b.connect(slow, { snapshot: opening });
+    for (let i = 0; i < 4; i++) {
+      vi.advanceTimersByTime(500);
+      slow.flush();
+    }
+    expect(stuck.closed).toBe(true);
+    expect(slow.closed).toBe(false);
+    expect(b.stats().slowClosed).toBe(1);
     b.drain();
   });
 

@@ -1,6 +1,6 @@
 import type { EventLog, LoggedEvent } from './EventLog.ts';
 import { MemoryEventLog } from './MemoryEventLog.ts';
-import type { SseConnection } from './SseConnection.ts';
+import type { FrameFraming, SseConnection } from './SseConnection.ts';
 import { encodeFrame } from './encodeFrame.ts';
 
 /** Timer functions, injectable so tests can drive the heartbeat with fake time. */
@@ -23,7 +23,10 @@ export interface SseBrokerOptions {
   maxConnections?: number;
   /**
    * Bytes a stream may have queued and undrained after a write before it is closed (its
-   * client resumes by id). Bounds the memory a slow reader can cost. @default 262144
+   * client resumes by id). Bounds the memory a slow reader can cost. The opening (snapshot
+   * or replay) is written piece by piece as the stream drains, so it never queues more than a
+   * piece; live events queued behind an unfinished opening count against this bound.
+   * @default 262144
    */
   maxBufferedBytes?: number;
   /** The name of the heartbeat event. @default 'ping' */
@@ -51,12 +54,16 @@ export interface SnapshotFrame {
 export interface ConnectOptions {
   /** The id the client last saw (`Last-Event-ID` or `?lastEventId=`). */
   lastEventId?: string | undefined;
-  /** Builds the snapshot, called only when the client cannot be resumed; sent with the log's last id. */
+  /**
+   * Builds the snapshot: the state after the log's last event, sent with that id. Called only
+   * when the client cannot be resumed, and at most once per last id: streams that connect in
+   * the same state share one encoding, so every caller must describe the same state.
+   */
   snapshot: () => SnapshotFrame;
 }
 
-/** How a stream started. */
-export type ConnectOutcome = 'snapshot' | 'replayed' | 'unknown_id';
+/** How a stream started; `refused` when the broker is full or draining (the stream was closed). */
+export type ConnectOutcome = 'snapshot' | 'replayed' | 'unknown_id' | 'refused';
 
 /** Counters and gauges for metrics. */
 export interface BrokerStats {
@@ -71,17 +78,46 @@ export interface BrokerStats {
   resumesUnknownId: number;
   /** Streams closed because they stopped draining. */
   slowClosed: number;
+  /** Streams refused by {@link SseBroker.connect} itself (full or draining). */
+  refused: number;
+}
+
+/** Bytes of an opening written at once; the next piece waits until the stream has drained. */
+const PIECE_BYTES = 64 * 1024;
+
+/** Frames a stream has not been written yet: the rest of its opening, then live events. */
+interface Backlog {
+  readonly frames: Buffer[];
+  /** The next frame to write, and how much of it was written. */
+  index: number;
+  offset: number;
+  /** Bytes of live events queued behind the opening; bounded by `maxBufferedBytes`. */
+  liveBytes: number;
+  /** When the stream last drained (epoch ms): one stuck a whole heartbeat interval is closed. */
+  progressAt: number;
 }
 
 interface Client {
   readonly connection: SseConnection;
+  /** The framing of a connection that takes framed bytes; undefined when it frames writes itself. */
+  readonly framing: FrameFraming | undefined;
   /** When the client was last written to (epoch ms), for the heartbeat sweep. */
   lastWriteAt: number;
+  /** Undefined once everything was written: live events then go straight to the connection. */
+  backlog: Backlog | undefined;
+}
+
+/** The frame of one event wrapped for one framing, kept while it is written to every stream. */
+interface Wrapped {
+  framing: FrameFraming | undefined;
+  bytes: Buffer | undefined;
 }
 
 /**
  * Fans events out to open streams. Each event's frame is encoded once, when it is published,
- * and the same bytes go to every stream.
+ * wrapped once per transport framing, and the same bytes go to every stream. A snapshot is
+ * encoded once per state. A stream's opening (snapshot or replay) is written with
+ * backpressure, live events queue behind it, and a stream that stops reading is closed.
  */
 export class SseBroker {
   readonly #log: EventLog;
@@ -97,6 +133,7 @@ export class SseBroker {
   readonly #onFanOut: ((seconds: number, streams: number) => void) | undefined;
   #sweep: unknown;
   #draining = false;
+  #snapshot: { id: string; frame: Buffer } | undefined;
   readonly #stats: Omit<BrokerStats, 'connections'> = {
     eventsPublished: 0,
     framesSent: 0,
@@ -104,6 +141,7 @@ export class SseBroker {
     resumesReplayed: 0,
     resumesUnknownId: 0,
     slowClosed: 0,
+    refused: 0,
   };
 
   constructor(options: SseBrokerOptions = {}) {
@@ -145,31 +183,42 @@ export class SseBroker {
   /**
    * Starts a stream: `retry:`, then the events after `lastEventId` when the log still holds
    * them all, else a snapshot with the log's last id. Live events follow with no gap, since
-   * nothing can be published between the replay and the registration.
+   * nothing can be published between the replay and the registration. The opening goes out in
+   * pieces as the stream drains. Refuses (closes the stream, answers `refused`) when full or
+   * draining; callers that want to answer 503 check {@link isFull} before starting a response.
    */
   connect(connection: SseConnection, options: ConnectOptions): ConnectOutcome {
+    if (this.isFull()) {
+      this.#stats.refused += 1;
+      connection.close();
+      return 'refused';
+    }
     let outcome: ConnectOutcome = 'snapshot';
-    const chunks: Buffer[] = [this.#retryFrame];
+    const frames: Buffer[] = [this.#retryFrame];
     const replay = options.lastEventId === undefined ? undefined : this.#log.after(options.lastEventId);
     if (replay) {
       outcome = 'replayed';
       this.#stats.resumesReplayed += 1;
-      for (const event of replay) chunks.push(event.frame);
+      for (const event of replay) frames.push(event.frame);
     } else {
       if (options.lastEventId !== undefined) {
         outcome = 'unknown_id';
         this.#stats.resumesUnknownId += 1;
       }
-      const snapshot = options.snapshot();
-      chunks.push(Buffer.from(encodeFrame({ id: this.#log.lastId, event: snapshot.event, data: snapshot.data })));
+      frames.push(this.#snapshotFrame(options.snapshot));
     }
-    // One write for the whole opening, however many frames it holds.
-    connection.write(Buffer.concat(chunks));
-    this.#stats.framesSent += chunks.length;
+    this.#stats.framesSent += frames.length;
 
-    const client: Client = { connection, lastWriteAt: this.#now() };
+    const now = this.#now();
+    const client: Client = {
+      connection,
+      framing: connection.writeFramed === undefined ? undefined : connection.framing,
+      lastWriteAt: now,
+      backlog: { frames, index: 0, offset: 0, liveBytes: 0, progressAt: now },
+    };
     this.#clients.add(client);
     connection.onClose(() => this.#clients.delete(client));
+    this.#pump(client);
     this.#startSweep();
     return outcome;
   }
@@ -194,15 +243,26 @@ export class SseBroker {
     return { connections: this.#clients.size, ...this.#stats };
   }
 
+  /** The snapshot frame of the current state, encoded on the first call after a change. */
+  #snapshotFrame(build: () => SnapshotFrame): Buffer {
+    const id = this.#log.lastId;
+    if (this.#snapshot?.id !== id) {
+      const snapshot = build();
+      this.#snapshot = { id, frame: Buffer.from(encodeFrame({ id, event: snapshot.event, data: snapshot.data })) };
+    }
+    return this.#snapshot.frame;
+  }
+
   #fanOut(frame: Buffer): void {
     const started = this.#onFanOut === undefined ? 0 : performance.now();
     const streams = this.#clients.size;
     const now = this.#now();
-    for (const client of this.#clients) this.#send(client, frame, now);
+    const wrapped: Wrapped = { framing: undefined, bytes: undefined };
+    for (const client of this.#clients) this.#send(client, frame, wrapped, now);
     this.#onFanOut?.((performance.now() - started) / 1000, streams);
   }
 
-  /** One sweep for all streams: ping those idle for a heartbeat interval. */
+  /** One sweep for all streams: ping those idle for a heartbeat interval, close those stuck as long. */
   #heartbeat(): void {
     if (this.#clients.size === 0) {
       this.#stopSweep();
@@ -212,25 +272,77 @@ export class SseBroker {
     // Checked every half interval, so a stream is pinged after 1 to 1.5 intervals of silence.
     const idleSince = now - this.#heartbeatMs;
     let frame: Buffer | undefined;
+    const wrapped: Wrapped = { framing: undefined, bytes: undefined };
     for (const client of this.#clients) {
+      if (client.backlog !== undefined) {
+        if (client.backlog.progressAt <= idleSince) this.#closeSlow(client);
+        continue;
+      }
       if (client.lastWriteAt > idleSince) continue;
       frame ??= Buffer.from(encodeFrame({ event: this.#pingEvent, data: this.#pingData(now) }));
-      if (this.#send(client, frame, now)) this.#stats.pingsSent += 1;
+      if (this.#send(client, frame, wrapped, now)) this.#stats.pingsSent += 1;
     }
   }
 
-  /** Writes one frame; closes the stream instead when its client has stopped draining. */
-  #send(client: Client, frame: Buffer, now: number): boolean {
-    const { connection } = client;
-    if (!connection.write(frame) && connection.bufferedBytes > this.#maxBufferedBytes) {
-      this.#stats.slowClosed += 1;
-      this.#clients.delete(client);
-      connection.close();
+  /**
+   * Writes one frame, wrapped once per framing through `wrapped`; queues it behind an
+   * unfinished opening; closes the stream instead when its client has stopped draining.
+   */
+  #send(client: Client, frame: Buffer, wrapped: Wrapped, now: number): boolean {
+    const { connection, backlog } = client;
+    if (backlog !== undefined) {
+      backlog.frames.push(frame);
+      backlog.liveBytes += frame.length;
+      if (backlog.liveBytes > this.#maxBufferedBytes) {
+        this.#closeSlow(client);
+        return false;
+      }
+      this.#stats.framesSent += 1;
+      return true;
+    }
+    let ok: boolean;
+    const framing = client.framing;
+    if (framing === undefined) {
+      ok = connection.write(frame);
+    } else {
+      if (wrapped.framing !== framing) {
+        wrapped.framing = framing;
+        wrapped.bytes = framing.wrap(frame);
+      }
+      ok = (connection.writeFramed as (bytes: Buffer) => boolean)(wrapped.bytes as Buffer);
+    }
+    if (!ok && connection.bufferedBytes > this.#maxBufferedBytes) {
+      this.#closeSlow(client);
       return false;
     }
     client.lastWriteAt = now;
     this.#stats.framesSent += 1;
     return true;
+  }
+
+  /** Writes a stream's backlog piece by piece, waiting for the stream to drain between pieces. */
+  #pump(client: Client): void {
+    const { connection, backlog } = client;
+    if (backlog === undefined) return;
+    while (backlog.index < backlog.frames.length) {
+      const ok = connection.write(nextPiece(backlog));
+      if (!ok && connection.onDrain !== undefined && backlog.index < backlog.frames.length) {
+        connection.onDrain(() => {
+          if (client.backlog !== backlog || !this.#clients.has(client)) return;
+          backlog.progressAt = this.#now();
+          this.#pump(client);
+        });
+        return;
+      }
+    }
+    client.backlog = undefined;
+    client.lastWriteAt = this.#now();
+  }
+
+  #closeSlow(client: Client): void {
+    this.#stats.slowClosed += 1;
+    this.#clients.delete(client);
+    client.connection.close();
   }
 
   #startSweep(): void {
@@ -243,6 +355,33 @@ export class SseBroker {
     this.#timers.clearInterval(this.#sweep);
     this.#sweep = undefined;
   }
+}
+
+/** The next bytes of a backlog: small frames joined, a large one sliced, at most a piece. */
+function nextPiece(backlog: Backlog): Buffer {
+  const { frames } = backlog;
+  const first = frames[backlog.index] as Buffer;
+  if (first.length - backlog.offset >= PIECE_BYTES) {
+    const piece = first.subarray(backlog.offset, backlog.offset + PIECE_BYTES);
+    backlog.offset += PIECE_BYTES;
+    if (backlog.offset === first.length) {
+      backlog.index += 1;
+      backlog.offset = 0;
+    }
+    return piece;
+  }
+  const parts = [first.subarray(backlog.offset)];
+  let size = (parts[0] as Buffer).length;
+  backlog.index += 1;
+  backlog.offset = 0;
+  while (backlog.index < frames.length) {
+    const next = frames[backlog.index] as Buffer;
+    if (size + next.length > PIECE_BYTES) break;
+    parts.push(next);
+    size += next.length;
+    backlog.index += 1;
+  }
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size);
 }
 
 function positive(name: string, value: number): number {

@@ -3,8 +3,8 @@ export type { FrameFields } from './encodeFrame.ts';
 export type { EventLog, LoggedEvent } from './EventLog.ts';
 export { MemoryEventLog } from './MemoryEventLog.ts';
 export type { MemoryEventLogOptions } from './MemoryEventLog.ts';
-export type { SseConnection } from './SseConnection.ts';
-export { SSE_HEADERS, openNodeStream } from './openNodeStream.ts';
+export type { FrameFraming, SseConnection } from './SseConnection.ts';
+export { HTTP_CHUNKED, SSE_HEADERS, openNodeStream } from './openNodeStream.ts';
 export { SseBroker } from './SseBroker.ts';
 export type {
   BrokerStats,

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import type { SseConnection } from './SseConnection.ts';
+import type { FrameFraming, SseConnection } from './SseConnection.ts';
 
 /** Headers of every stream: nothing along the way may buffer, cache or compress it. */
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -12,20 +12,20 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 
 const CRLF = Buffer.from('\r\n');
 
-/**
- * Each frame as a chunk of an HTTP/1.1 chunked body, made on its first write and shared by
- * every stream that writes the same frame: a fan-out frames an event once, not once per stream.
- */
-const chunks = new WeakMap<Buffer, Buffer>();
+/** Bytes below which a chunk is copied into one buffer; above, its parts are written corked. */
+const COPY_BELOW_BYTES = 16 * 1024;
 
-function chunkOf(frame: Buffer): Buffer {
-  let chunk = chunks.get(frame);
-  if (chunk === undefined) {
-    chunk = Buffer.concat([Buffer.from(`${frame.length.toString(16)}\r\n`, 'latin1'), frame, CRLF]);
-    chunks.set(frame, chunk);
-  }
-  return chunk;
+function chunkHeader(length: number): Buffer {
+  return Buffer.from(`${length.toString(16)}\r\n`, 'latin1');
 }
+
+/**
+ * Frames as chunks of an HTTP/1.1 chunked body. The broker wraps each event once with it and
+ * hands the same chunk to every stream, so a fan-out frames an event once, not once per stream.
+ */
+export const HTTP_CHUNKED: FrameFraming = {
+  wrap: (frame) => Buffer.concat([chunkHeader(frame.length), frame, CRLF]),
+};
 
 /**
  * Starts a 200 `text/event-stream` response on a Node `http` pair and adapts it to
@@ -33,7 +33,8 @@ function chunkOf(frame: Buffer): Buffer {
  * `headers` replaces {@link SSE_HEADERS} (pass them along with any extra); headers set on
  * `res` before still go out, but stay in memory for the stream's whole life.
  *
- * Frames go straight to the socket, already framed as chunks of the response's chunked body.
+ * Frames go straight to the socket, framed as chunks of the response's chunked body
+ * ({@link HTTP_CHUNKED}, the connection's `framing`).
  * A `ServerResponse` write costs about twice as much JavaScript (cork, chunk header, uncork on
  * the next tick, a writev of three buffers), more again once a framework has swapped the
  * response's prototype (Express does), and a fan-out pays it once per stream. The response
@@ -73,12 +74,34 @@ class NodeStream implements SseConnection {
     res.once('close', () => this.#finish());
   }
 
+  get framing(): FrameFraming | undefined {
+    return this.#direct ? HTTP_CHUNKED : undefined;
+  }
+
   write(chunk: Buffer | string): boolean {
     if (!this.#direct) return this.#res.write(chunk);
     if (typeof chunk === 'string') chunk = Buffer.from(chunk);
+    const socket = this.#socket;
     // An empty chunk would end the body.
-    if (chunk.length === 0) return this.#socket.writableLength < this.#socket.writableHighWaterMark;
-    return this.#socket.write(chunkOf(chunk));
+    if (chunk.length === 0) return socket.writableLength < socket.writableHighWaterMark;
+    if (chunk.length < COPY_BELOW_BYTES) return socket.write(HTTP_CHUNKED.wrap(chunk));
+    // A large piece (of an opening) is not copied: its header, itself and CRLF go out as one writev.
+    socket.cork();
+    socket.write(chunkHeader(chunk.length));
+    socket.write(chunk);
+    const ok = socket.write(CRLF);
+    socket.uncork();
+    return ok;
+  }
+
+  writeFramed(bytes: Buffer): boolean {
+    return this.#direct ? this.#socket.write(bytes) : this.#res.write(bytes);
+  }
+
+  onDrain(listener: () => void): void {
+    if (this.#closed) return;
+    if (this.#direct) this.#socket.once('drain', listener);
+    else this.#res.once('drain', listener);
   }
 
   get bufferedBytes(): number {

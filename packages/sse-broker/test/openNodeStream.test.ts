@@ -116,4 +116,41 @@ describe('openNodeStream on a real socket', () => {
     expect(published).toBeLessThan(5000);
     socket.destroy();
   });
+
+  it('writes a snapshot far above the buffer limit to a client that does not read, a piece at a time', async () => {
+    const broker = new SseBroker({ maxBufferedBytes: 256 * 1024 });
+    const data = 'x'.repeat(16 * 2 ** 20);
+    const sockets: net.Socket[] = [];
+    const server = http.createServer((req, res) => {
+      sockets.push(req.socket);
+      broker.connect(openNodeStream(req, res), { snapshot: () => ({ event: 'snapshot', data }) });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    harness = {
+      broker,
+      url: '',
+      async close() {
+        broker.drain();
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+      },
+    };
+    const client = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    client.pause();
+    client.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await until(() => broker.connectionCount === 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const queued = sockets[0]?.writableLength ?? Number.NaN;
+
+    let received = 0;
+    client.on('data', (chunk: Buffer) => (received += chunk.length));
+    client.resume();
+    await until(() => received > data.length, 10_000);
+
+    // Whatever the kernel holds, the server queued no more than a piece and a socket's high-water mark.
+    expect(queued).toBeLessThanOrEqual(64 * 1024 + 16 * 1024);
+    expect(broker.connectionCount).toBe(1);
+    client.destroy();
+  });
 });

@@ -57,17 +57,24 @@ export function attemptKey(req: Request): string {
   return ipKeyGenerator(req.ip ?? req.socket.remoteAddress ?? '');
 }
 
+/** The message and headers (`Retry-After`, draft-8 `RateLimit`) of a 429 for attempts over the limit. */
+export function attemptRefusal(auth: Auth, count: AttemptCount): { message: string; headers: Record<string, string> } {
+  const seconds = Math.max(1, Math.ceil(count.resetMs / 1000));
+  return {
+    message: `More than ${auth.attempts.limit} sign-in attempts or wrong tokens a minute from your address; wait ${seconds} s (Retry-After).`,
+    headers: {
+      'Retry-After': String(seconds),
+      'RateLimit-Policy': `"sign-in"; q=${auth.attempts.limit}; w=${Math.round(auth.attempts.windowMs / 1000)}`,
+      RateLimit: `"sign-in"; r=0; t=${seconds}`,
+    },
+  };
+}
+
 /** Answers 429 `rate_limited` with `Retry-After` and the draft-8 `RateLimit` headers. */
 export function refuseAttempt(res: Response, auth: Auth, count: AttemptCount): never {
-  const seconds = Math.max(1, Math.ceil(count.resetMs / 1000));
-  res.setHeader('Retry-After', String(seconds));
-  res.setHeader('RateLimit-Policy', `"sign-in"; q=${auth.attempts.limit}; w=${Math.round(auth.attempts.windowMs / 1000)}`);
-  res.setHeader('RateLimit', `"sign-in"; r=0; t=${seconds}`);
-  throw new HttpError(
-    429,
-    'rate_limited',
-    `More than ${auth.attempts.limit} sign-in attempts or wrong tokens a minute from your address; wait ${seconds} s (Retry-After).`,
-  );
+  const { message, headers } = attemptRefusal(auth, count);
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  throw new HttpError(429, 'rate_limited', message);
 }
 
 /** Answers 401 `unauthorized` with `WWW-Authenticate: Bearer`. */

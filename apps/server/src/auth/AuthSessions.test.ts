@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuthSessions } from './AuthSessions.ts';
 
 class FakeResponse extends EventEmitter {
@@ -63,5 +63,37 @@ describe('AuthSessions', () => {
     expect(open.destroyed).toBe(true);
     expect(closed.destroyed).toBe(false);
     expect(elsewhere.destroyed).toBe(false);
+  });
+
+  describe('expiry of a sign-in with open responses', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('ends the responses open under a sign-in when it expires, with no request to notice', () => {
+      vi.useFakeTimers({ now: 0 });
+      const sessions = new AuthSessions({ ttlMs: 1000, timers: { setTimeout, clearTimeout } });
+      const id = sessions.create();
+      const [stream, other] = [new FakeResponse(), new FakeResponse()];
+      sessions.track(id, stream);
+      vi.advanceTimersByTime(500);
+      const later = sessions.create();
+      sessions.track(later, other);
+
+      vi.advanceTimersByTime(499);
+      const before = stream.destroyed;
+      vi.advanceTimersByTime(1);
+
+      expect([before, stream.destroyed, other.destroyed]).toEqual([false, true, false]);
+      expect(sessions.isValid(id)).toBe(false);
+      expect(vi.getTimerCount()).toBe(1);
+    });
+
+    it('keeps no timer once a sign-in is revoked', () => {
+      vi.useFakeTimers({ now: 0 });
+      const sessions = new AuthSessions({ ttlMs: 1000, timers: { setTimeout, clearTimeout } });
+      const id = sessions.create();
+      sessions.track(id, new FakeResponse());
+      sessions.revoke(id);
+      expect(vi.getTimerCount()).toBe(0);
+    });
   });
 });

@@ -13,11 +13,29 @@ export interface AuthSessionsOptions {
   max?: number;
   /** Epoch ms. @default Date.now */
   now?: () => number;
+  /** For the expiry of sign-ins with open responses. @default the global timers, unref'd */
+  timers?: AuthSessionsTimers;
 }
+
+/** Timer functions, injectable for tests. */
+export interface AuthSessionsTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const defaultTimers: AuthSessionsTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/** Longest delay a Node timer takes (about 24.8 days); a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Entry {
   expiresAt: number;
   open: Set<Revocable>;
+  /** Armed while responses are open under the sign-in: ends them when it expires. */
+  expiry?: unknown;
 }
 
 /** Hashed, so a lookup's timing or a memory dump says nothing about a valid cookie. */
@@ -28,19 +46,21 @@ function keyOf(id: string): string {
 /**
  * The sign-ins `POST /api/auth/login` made: random ids (256 bits, base64url) that the auth
  * cookie carries instead of the token, so a cookie can be revoked and never reveals it.
- * Kept in memory: a restart signs everyone out. Revoking one also ends the responses still
- * open under it (streams), so a signed-out browser stops seeing changes at once.
+ * Kept in memory: a restart signs everyone out. Revoking one, or its expiry, also ends the
+ * responses still open under it (streams), so a signed-out browser stops seeing changes at once.
  */
 export class AuthSessions {
   readonly ttlMs: number;
   readonly #max: number;
   readonly #now: () => number;
+  readonly #timers: AuthSessionsTimers;
   readonly #entries = new Map<string, Entry>();
 
   constructor(options: AuthSessionsOptions = {}) {
     this.ttlMs = options.ttlMs ?? 7 * 24 * 60 * 60 * 1000;
     this.#max = options.max ?? 1000;
     this.#now = options.now ?? Date.now;
+    this.#timers = options.timers ?? defaultTimers;
   }
 
   get size(): number {
@@ -68,12 +88,14 @@ export class AuthSessions {
     return false;
   }
 
-  /** Ends `response` when the sign-in `id` is revoked; forgets it once it closes. */
+  /** Ends `response` when the sign-in `id` is revoked or expires; forgets it once it closes. */
   track(id: string, response: Revocable): void {
-    const entry = this.#entries.get(keyOf(id));
+    const key = keyOf(id);
+    const entry = this.#entries.get(key);
     if (entry === undefined) return;
     entry.open.add(response);
     response.once('close', () => entry.open.delete(response));
+    if (entry.expiry === undefined) this.#armExpiry(key, entry);
   }
 
   /** Ends the sign-in `id` and every response open under it. Unknown ids are ignored. */
@@ -81,10 +103,21 @@ export class AuthSessions {
     this.#revokeKey(keyOf(id));
   }
 
+  #armExpiry(key: string, entry: Entry): void {
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, entry.expiresAt - this.#now()));
+    entry.expiry = this.#timers.setTimeout(() => {
+      entry.expiry = undefined;
+      if (this.#entries.get(key) !== entry) return;
+      if (entry.expiresAt <= this.#now()) this.#revokeKey(key);
+      else this.#armExpiry(key, entry);
+    }, delay);
+  }
+
   #revokeKey(key: string): void {
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
     this.#entries.delete(key);
+    if (entry.expiry !== undefined) this.#timers.clearTimeout(entry.expiry);
     for (const response of entry.open) response.destroy();
     entry.open.clear();
   }

@@ -1,37 +1,21 @@
 import type { RequestHandler } from 'express';
-import { attemptKey, refuseAttempt, refuseUnauthorised, verifyRequest, type Auth } from './Auth.ts';
-
-const MESSAGES = {
-  missing: 'Sign in first: send "Authorization: Bearer <AUTH_TOKEN>", or sign in with POST /api/auth/login.',
-  wrong_token: 'The bearer token is not this server\'s AUTH_TOKEN.',
-  signed_out: 'Your sign-in has ended (signed out, expired, or the server restarted); sign in again.',
-} as const;
+import { HttpError } from '../http/HttpError.ts';
+import { authorize } from './authorize.ts';
+import type { Auth } from './Auth.ts';
 
 /**
- * Lets a request through when auth is off or it carries the token or a live sign-in cookie;
- * otherwise 401 `unauthorized`. Wrong bearer tokens count as sign-in attempts: past the
- * limit, an address gets 429 before its token is even compared, so the stream (exempt from
- * the API rate limit) cannot be used to guess the token. A response allowed by a cookie
- * ends when that sign-in is revoked.
+ * Lets a request through when {@link authorize} does, else answers its 401 or 429 with its
+ * headers. A response allowed by a cookie ends when that sign-in is revoked or expires.
  */
 export function requireAuth(auth: Auth): RequestHandler {
   return (req, res, next) => {
-    if (auth.token === undefined) {
-      next();
-      return;
-    }
-    const key = attemptKey(req);
-    if (req.headers.authorization !== undefined) {
-      const count = auth.attempts.peek(key);
-      if (!count.allowed) refuseAttempt(res, auth, count);
-    }
-    const verdict = verifyRequest(auth, req);
+    const verdict = authorize(auth, req);
     if (verdict.ok) {
       if (verdict.signInId !== null) auth.sessions.track(verdict.signInId, res);
       next();
       return;
     }
-    if (verdict.reason === 'wrong_token') auth.attempts.consume(key);
-    refuseUnauthorised(res, MESSAGES[verdict.reason]);
+    for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
+    throw new HttpError(verdict.status, verdict.code, verdict.message);
   };
 }

@@ -20,6 +20,7 @@ beforeAll(async () => {
   await symlink('../..', join(root, 'a', 'up-two'));
   await symlink('inner/../../..', join(root, 'a', 'relative-escape'));
   await symlink(join(root, 'missing'), join(root, 'dangling'));
+  await symlink(join(base, 'outside', 'missing'), join(root, 'dangling-out'));
 });
 
 afterAll(async () => {
@@ -62,6 +63,11 @@ describe('resolveDirectory', () => {
     ['a relative symlink with .. inside its target', () => join(root, 'a', 'relative-escape')],
     ['.. after a symlink out, which lexically looks inside', () => join(root, 'to-outside') + '/..'],
     ['the filesystem root', () => '/'],
+    ['a missing path below a symlink out', () => join(root, 'to-outside', 'missing')],
+    ['a missing path deeper below a chain of symlinks out', () => join(root, 'chain', 'no', 'such')],
+    ['a dangling symlink out', () => join(root, 'dangling-out')],
+    ['a missing path below a dangling symlink out', () => join(root, 'dangling-out', 'deeper')],
+    ['a missing path below a relative symlink going up', () => join(root, 'a', 'up-two', 'missing')],
   ])('refuses %s as outside', async (_case, path) => {
     expect(await resolveDirectory(root, path())).toEqual({ ok: false, problem: 'outside' });
   });
@@ -74,6 +80,8 @@ describe('resolveDirectory', () => {
     ['relative', () => 'a', 'relative'],
     ['missing', () => join(root, 'nope'), 'missing'],
     ['a dangling symlink', () => join(root, 'dangling'), 'missing'],
+    ['missing below a symlink inside', () => join(root, 'to-a', 'nope'), 'missing'],
+    ['missing after .. that stays inside', () => `${root}/a/inner/../nope`, 'missing'],
     ['a file', () => join(root, 'file.txt'), 'not_directory'],
   ])('refuses a path that is %s', async (_case, path, problem) => {
     expect(await resolveDirectory(root, path())).toEqual({ ok: false, problem });

@@ -68,6 +68,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const body: ErrorBody = { error: { code: httpError.code, message: httpError.message } };
     if (httpError.details !== undefined) body.error.details = httpError.details;
+    // An error is about this request only; no cache may hand it to another.
+    res.setHeader('Cache-Control', 'no-store');
     res.status(httpError.status).json(body);
   };
 }

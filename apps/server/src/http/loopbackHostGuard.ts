@@ -10,17 +10,16 @@ import { isLoopbackHost } from './isLoopbackHost.ts';
  */
 export function loopbackHostGuard(): RequestHandler {
   return (req, _res, next) => {
-    const host = req.headers.host;
-    if (isLoopbackHostHeader(host)) {
-      next();
-      return;
-    }
-    throw new HttpError(
-      403,
-      'forbidden',
-      `This server has no AUTH_TOKEN, so it answers only to localhost, 127.0.0.1 or [::1] (got Host: ${host}). Open it by one of those, or set AUTH_TOKEN.`,
-    );
+    const message = foreignHostMessage(req.headers.host);
+    if (message !== undefined) throw new HttpError(403, 'forbidden', message);
+    next();
   };
+}
+
+/** Why a server without a token refuses a request with this `Host`; undefined when it is loopback. */
+export function foreignHostMessage(host: string | undefined): string | undefined {
+  if (isLoopbackHostHeader(host)) return undefined;
+  return `This server has no AUTH_TOKEN, so it answers only to localhost, 127.0.0.1 or [::1] (got Host: ${host}). Open it by one of those, or set AUTH_TOKEN.`;
 }
 
 /** True when a `Host` header names a loopback host, or is absent (HTTP/1.0). */

@@ -29,7 +29,9 @@ import { z } from 'zod';
 const { argMaxLength, commandMaxItems, nameMaxLength } = SESSION_LIMITS;
 const argError = `each item of command must be a string of 1 to ${argMaxLength} characters without NUL`;
 const commandError = `command must be an array of 1 to ${commandMaxItems} strings (argv, no shell)`;
-const nameError = `name must be a string of 1 to ${nameMaxLength} characters`;
+const nameError = `name must be a string of 1 to ${nameMaxLength} characters without control characters`;
+/** C0 controls (NUL, line breaks, ESC…), DEL and C1 controls: a name is shown, never run. */
+const CONTROL = /\p{Cc}/u;
 
 /** Body of `POST /api/sessions`. Unknown fields are refused, so a misspelt one is not silently lost. */
 export const createSessionRequestSchema: z.ZodType<CreateSessionRequest> = z
@@ -51,8 +53,9 @@ export const createSessionRequestSchema: z.ZodType<CreateSessionRequest> = z
         .string({ error: nameError })
         .min(1, { error: nameError })
         .max(nameMaxLength, { error: nameError })
+        .refine((name) => !CONTROL.test(name), { error: nameError })
         .optional()
-        .describe("defaults to the command's basename"),
+        .describe("defaults to the command's basename; no control characters"),
       cwd: z
         .string({ error: 'cwd must be a string: an absolute directory inside FS_ROOT' })
         .optional()

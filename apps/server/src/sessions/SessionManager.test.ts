@@ -28,6 +28,8 @@ function setup(options: Partial<SessionManagerOptions> = {}) {
   const published: Published[] = [];
   const children: FakeChild[] = [];
   const kills: [number, NodeJS.Signals][] = [];
+  /** Groups that still have members besides their (exited) leader. */
+  const groups = new Set<number>();
   let ids = 0;
   let now = T0;
   const manager = new SessionManager({
@@ -45,13 +47,15 @@ function setup(options: Partial<SessionManagerOptions> = {}) {
       return child;
     },
     kill: (pid, signal) => kills.push([pid, signal]),
+    groupAlive: (pid) => groups.has(pid),
+    groupPollMs: 100,
     createId: () => `s${++ids}`,
     now: () => now,
     ...options,
   });
   const events = () => published.map((p) => `${p.name}:${p.session.id}:${p.session.status}`);
   const tick = (ms: number) => (now += ms);
-  return { manager, published, children, kills, events, tick };
+  return { manager, published, children, kills, groups, events, tick };
 }
 
 afterEach(() => {
@@ -81,6 +85,14 @@ describe('starting', () => {
     });
     expect(published).toEqual([{ name: 'session_created', session }]);
     expect(manager.liveCount).toBe(1);
+  });
+
+  it('names a session after its command with control characters replaced, as a given name may have none', async () => {
+    const { manager } = setup();
+
+    const session = await manager.create({ command: ['/opt/bin/run\nnow\u001b[0m'] });
+
+    expect(session.name).toBe('run\uFFFDnow\uFFFD[0m');
   });
 
   it('keeps a given name and cwd', async () => {
@@ -181,6 +193,66 @@ describe('terminating', () => {
     vi.advanceTimersByTime(10_000);
 
     expect(kills).toEqual([[1000, 'SIGTERM']]);
+    expect(manager.get(session.id)).toMatchObject({ status: 'exited', signal: 'SIGTERM' });
+  });
+
+  it('keeps a session running while its group lives on after the leader exited, and ends it with the leader\'s code once the group is empty', async () => {
+    vi.useFakeTimers();
+    const { manager, children, groups, events } = setup();
+    const session = await manager.create({ command: ['sh', '-c', 'sleep 3138 &'] });
+
+    groups.add(1000);
+    children[0]?.emit('exit', 0, null);
+    vi.advanceTimersByTime(1000);
+    const whileChildLives = manager.get(session.id);
+    groups.delete(1000);
+    vi.advanceTimersByTime(100);
+
+    expect(whileChildLives).toMatchObject({ status: 'running', pid: 1000, exitCode: null, endedAt: null });
+    expect(manager.liveCount).toBe(0);
+    expect(manager.get(session.id)).toMatchObject({ status: 'exited', exitCode: 0, signal: null });
+    expect(events()).toEqual(['session_created:s1:running', 'session_updated:s1:exited']);
+  });
+
+  it('stops a session whose leader has exited by signalling its group, SIGKILL after the grace period', async () => {
+    vi.useFakeTimers();
+    const { manager, children, groups, kills } = setup();
+    const session = await manager.create({ command: ['sh', '-c', 'sleep 3138 &'] });
+    groups.add(1000);
+    children[0]?.emit('exit', 0, null);
+
+    const stopping = manager.terminate(session.id);
+    vi.advanceTimersByTime(5000);
+    groups.delete(1000);
+    vi.advanceTimersByTime(100);
+
+    expect(stopping?.status).toBe('stopping');
+    expect(kills).toEqual([
+      [1000, 'SIGTERM'],
+      [1000, 'SIGKILL'],
+    ]);
+    expect(manager.get(session.id)).toMatchObject({ status: 'exited', exitCode: 0 });
+  });
+
+  it('sends SIGKILL to the group after the grace period even when the leader exited on SIGTERM', async () => {
+    vi.useFakeTimers();
+    const { manager, children, groups, kills } = setup();
+    const session = await manager.create({ command: ['sh', '-c', 'trap "" TERM; sleep 3134 & trap - TERM; exec sleep 3135'] });
+
+    manager.terminate(session.id);
+    groups.add(1000);
+    children[0]?.emit('exit', null, 'SIGTERM');
+    vi.advanceTimersByTime(4999);
+    const stillStopping = manager.get(session.id)?.status;
+    vi.advanceTimersByTime(1);
+    groups.delete(1000);
+    vi.advanceTimersByTime(100);
+
+    expect(stillStopping).toBe('stopping');
+    expect(kills).toEqual([
+      [1000, 'SIGTERM'],
+      [1000, 'SIGKILL'],
+    ]);
     expect(manager.get(session.id)).toMatchObject({ status: 'exited', signal: 'SIGTERM' });
   });
 

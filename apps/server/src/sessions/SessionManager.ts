@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { DEFAULTS, SESSION_LIMITS, isLiveStatus } from '@sessionboard/protocol';
 import type { Session, SessionChangeEventName } from '@sessionboard/protocol';
 import { HttpError } from '../http/HttpError.ts';
+import { ProcessGroupWatcher, signalGroup, type GroupProbe } from './ProcessGroupWatcher.ts';
 
 /** All the manager needs of a started process; `ChildProcess` satisfies it. */
 export interface ChildLike {
@@ -46,6 +47,10 @@ export interface SessionManagerOptions {
   spawn?: Spawner;
   /** @default `process.kill(-pid, signal)` */
   kill?: Killer;
+  /** Whether the process group led by `pid` still has a member. @default `kill(-pid, 0)` */
+  groupAlive?: GroupProbe;
+  /** How often the group of a session whose leader has exited is looked at, in ms. @default 200 */
+  groupPollMs?: number;
   /** @default Date.now */
   now?: () => number;
   timers?: ManagerTimers;
@@ -63,20 +68,14 @@ export interface CreateSessionInput {
 interface Entry {
   session: Session;
   killTimer?: unknown;
+  /** How the group's leader ended, while the rest of its group lives on. */
+  leaderExit?: { code: number | null; signal: NodeJS.Signals | null };
   /** Resolves when the process has ended (exited, or failed to start). */
   ended: Promise<void>;
   markEnded: () => void;
 }
 
 const defaultSpawn: Spawner = (file, args, cwd) => spawn(file, args, { cwd, stdio: 'ignore', detached: true });
-
-const defaultKill: Killer = (pid, signal) => {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is gone already; its exit event is on its way.
-  }
-};
 
 const defaultTimers: ManagerTimers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -86,6 +85,13 @@ const defaultTimers: ManagerTimers = {
 /**
  * Starts sessions as real processes and tracks them: `running` → `stopping` → `exited`, or
  * `failed` when the process could not start. Every change is published, synchronously, in order.
+ *
+ * Each process leads a process group of its own, and a session lasts as long as its group:
+ * when the leader exits while processes it started live on (put in the background, ignoring
+ * SIGTERM), the session stays `running` (or `stopping`) with the leader's pid, which is the
+ * group's id, until the last of them is gone; it is then `exited` with the leader's exit code
+ * or signal. Stopping it signals the whole group, and the SIGKILL after the grace period goes
+ * to the whole group, whatever the leader did meanwhile.
  */
 export class SessionManager {
   readonly #entries = new Map<string, Entry>();
@@ -103,6 +109,7 @@ export class SessionManager {
   readonly #now: () => number;
   readonly #timers: ManagerTimers;
   readonly #createId: () => string;
+  readonly #groups: ProcessGroupWatcher;
   #live = 0;
   #closing = false;
 
@@ -114,10 +121,11 @@ export class SessionManager {
     this.#keepEnded = options.keepEnded ?? DEFAULTS.sessionsKeepEnded;
     this.#killGraceMs = options.killGraceMs ?? DEFAULTS.killGraceMs;
     this.#spawn = options.spawn ?? defaultSpawn;
-    this.#kill = options.kill ?? defaultKill;
+    this.#kill = options.kill ?? signalGroup;
     this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? defaultTimers;
     this.#createId = options.createId ?? randomUUID;
+    this.#groups = new ProcessGroupWatcher({ probe: options.groupAlive, pollMs: options.groupPollMs, timers: this.#timers });
   }
 
   /** Sessions running or stopping, including those still starting. */
@@ -180,8 +188,8 @@ export class SessionManager {
   }
 
   /**
-   * Refuses new sessions, terminates every live one (SIGKILL after `graceMs`) and resolves
-   * once all have ended.
+   * Refuses new sessions, terminates every live one (SIGKILL to its group after `graceMs`)
+   * and resolves once all have ended, their groups empty.
    */
   async shutdown(graceMs = this.#killGraceMs): Promise<void> {
     this.#closing = true;
@@ -265,9 +273,19 @@ export class SessionManager {
     return result;
   }
 
+  /** The leader has exited: the session ends once its group is empty too. */
   #exited(entry: Entry, code: number | null, signal: NodeJS.Signals | null): void {
+    if (!isLiveStatus(entry.session.status) || !this.#entries.has(entry.session.id) || entry.leaderExit) return;
+    entry.leaderExit = { code, signal };
+    const { pid } = entry.session;
+    if (pid === null) this.#groupEnded(entry);
+    else this.#groups.whenEmpty(pid, () => this.#groupEnded(entry));
+  }
+
+  #groupEnded(entry: Entry): void {
     if (!isLiveStatus(entry.session.status) || !this.#entries.has(entry.session.id)) return;
     if (entry.killTimer !== undefined) this.#timers.clearTimeout(entry.killTimer);
+    const { code, signal } = entry.leaderExit ?? { code: null, signal: null };
     const at = this.#iso();
     this.#live -= 1;
     this.#change(entry, { status: 'exited', exitCode: code, signal, endedAt: at });
@@ -315,8 +333,9 @@ function copy(session: Session): Session {
   return { ...session, command: [...session.command] };
 }
 
+/** The command's basename, its control characters replaced, as a given name may have none. */
 function defaultName(file: string): string {
-  return (basename(file) || file).slice(0, SESSION_LIMITS.nameMaxLength);
+  return (basename(file) || file).replace(/\p{Cc}/gu, '\uFFFD').slice(0, SESSION_LIMITS.nameMaxLength);
 }
 
 /** Node says `spawn <file> ENOENT` both for a missing command and for a missing cwd. */

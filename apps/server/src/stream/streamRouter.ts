@@ -6,43 +6,34 @@ import { HttpError } from '../http/HttpError.ts';
 import type { SessionBroadcaster } from '../sessions/SessionBroadcaster.ts';
 import type { SessionManager } from '../sessions/SessionManager.ts';
 import type { ServerMetrics } from '../metrics/createMetrics.ts';
-import type { Rollout } from '../ops/createRollout.ts';
+import type { StreamAdmission, StreamRefusal } from './streamAdmission.ts';
 
 export interface StreamRouterDeps {
-  enabled: boolean;
   broker: SseBroker;
   broadcaster: SessionBroadcaster;
   manager: SessionManager;
   metrics: ServerMetrics;
-  /** `SSE_ROLLOUT_PERCENT`: browsers outside it are refused like `SSE_ENABLED=false`. */
-  rollout: Rollout;
+  /** Decides whether a stream may start; the fast path uses the same. */
+  admission: StreamAdmission;
 }
 
-/** Seconds a refused stream is told to wait before trying again. */
-const RETRY_AFTER_FULL_S = 5;
-const RETRY_AFTER_DISABLED_S = 60;
-
-/** `GET /sse/sessions`: the live sessions stream of PROTOCOL.md. */
+/**
+ * `GET /sse/sessions`: the live sessions stream of PROTOCOL.md, admitted by `admission`.
+ * `HEAD` answers the stream's headers and ends.
+ */
 export function streamRouter(deps: StreamRouterDeps): Router {
-  const { enabled, broker, metrics, rollout } = deps;
   const router = Router();
 
   router.get('/sessions', (req, res) => {
-    if (!enabled) {
-      metrics.rejected.inc({ reason: 'disabled' });
-      res.setHeader('Retry-After', String(RETRY_AFTER_DISABLED_S));
-      throw new HttpError(503, 'sse_disabled', 'The live stream is turned off on this server; poll GET /api/sessions instead.');
+    const verdict = deps.admission(req);
+    for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
+    if (!verdict.ok) {
+      countRefusal(deps.metrics, verdict);
+      throw new HttpError(verdict.status, verdict.code, verdict.message);
     }
-    const outsideRollout = rollout.admit(req);
-    if (outsideRollout !== undefined) {
-      metrics.rejected.inc({ reason: outsideRollout.rejectedReason });
-      res.setHeader('Retry-After', outsideRollout.headers['Retry-After']);
-      throw new HttpError(outsideRollout.status, outsideRollout.code, outsideRollout.message);
-    }
-    if (broker.isFull()) {
-      metrics.rejected.inc({ reason: 'full' });
-      res.setHeader('Retry-After', String(RETRY_AFTER_FULL_S));
-      throw new HttpError(503, 'too_many_connections', 'The server has as many open streams as it allows; try again shortly.');
+    if (req.method === 'HEAD') {
+      res.writeHead(200, SSE_HEADERS).end();
+      return;
     }
     openSessionStream(deps, req, res);
     // Express keeps the router's continuation on the request; a stream lives for hours and
@@ -53,13 +44,18 @@ export function streamRouter(deps: StreamRouterDeps): Router {
   return router;
 }
 
+/** Counts a refusal in `sse_connections_rejected_total` when it is one of the counted kinds. */
+export function countRefusal(metrics: ServerMetrics, refusal: StreamRefusal): void {
+  if (refusal.rejectedReason !== undefined) metrics.rejected.inc({ reason: refusal.rejectedReason });
+}
+
 /**
- * Starts the stream on a request already found acceptable (enabled, not full, authorised):
- * resumes from `Last-Event-ID` (which wins: a browser's EventSource sets it when it
- * reconnects by itself) or `?lastEventId=`, else sends a snapshot.
+ * Starts the stream on a request already admitted: resumes from `Last-Event-ID` (which wins:
+ * a browser's EventSource sets it when it reconnects by itself) or `?lastEventId=`, else
+ * sends a snapshot.
  */
 export function openSessionStream(
-  { broker, broadcaster, manager, metrics }: StreamRouterDeps,
+  { broker, broadcaster, manager, metrics }: Omit<StreamRouterDeps, 'admission'>,
   req: IncomingMessage,
   res: ServerResponse,
   headers: Readonly<Record<string, string>> = SSE_HEADERS,
@@ -70,7 +66,7 @@ export function openSessionStream(
     lastEventId,
     snapshot: () => broadcaster.snapshot(manager.list()),
   });
-  if (outcome !== 'snapshot') {
+  if (outcome === 'replayed' || outcome === 'unknown_id') {
     metrics.resumes.inc({ outcome });
     metrics.reconnections.inc({ outcome: outcome === 'replayed' ? 'replayed' : 'snapshot' });
   }

@@ -1,0 +1,89 @@
+/** True while any process of the group `pgid` exists. */
+export type GroupProbe = (pgid: number) => boolean;
+
+/** Timer functions, injectable for tests. */
+export interface WatcherTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** Options of {@link ProcessGroupWatcher}. */
+export interface ProcessGroupWatcherOptions {
+  /** @default {@link groupExists}: `kill(-pgid, 0)` */
+  probe?: GroupProbe;
+  /** How often a group whose leader has exited is looked at, in ms. @default 200 */
+  pollMs?: number;
+  /** @default the global timers, unref'd */
+  timers?: WatcherTimers;
+}
+
+/**
+ * Signal 0 to the group: delivered to no one, but fails with ESRCH once no process has the
+ * group id. A member that the server may not signal (EPERM) still counts. The group id stays
+ * reserved while any member lives, so it cannot name another group meanwhile.
+ */
+export function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}
+
+/** Sends `signal` to every process of the group `pgid`; a group already gone is ignored. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pgid, signal);
+  } catch {
+    // ESRCH: the group is gone already; the watcher sees it empty.
+  }
+}
+
+const defaultTimers: WatcherTimers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+/**
+ * Tells when a process group has no member left. A session's process leads a group of its
+ * own; when the leader exits, children it left behind (daemonised, or ignoring SIGTERM) keep
+ * the group alive, and the session is not over until they are gone too. Nothing tells a
+ * parent when processes that are not its children exit, so the group is polled.
+ */
+export class ProcessGroupWatcher {
+  readonly #probe: GroupProbe;
+  readonly #pollMs: number;
+  readonly #timers: WatcherTimers;
+
+  constructor(options: ProcessGroupWatcherOptions = {}) {
+    this.#probe = options.probe ?? groupExists;
+    this.#pollMs = options.pollMs ?? 200;
+    this.#timers = options.timers ?? defaultTimers;
+  }
+
+  /**
+   * Calls `onEmpty` once the group `pgid` has no member: at once (synchronously) when it has
+   * none now, else at the first poll that finds none.
+   * @returns a function that stops watching.
+   */
+  whenEmpty(pgid: number, onEmpty: () => void): () => void {
+    let handle: unknown;
+    let stopped = false;
+    const check = () => {
+      handle = undefined;
+      if (stopped) return;
+      if (this.#probe(pgid)) {
+        handle = this.#timers.setTimeout(check, this.#pollMs);
+        return;
+      }
+      stopped = true;
+      onEmpty();
+    };
+    check();
+    return () => {
+      stopped = true;
+      if (handle !== undefined) this.#timers.clearTimeout(handle);
+    };
+  }
+}

@@ -1,0 +1,172 @@
+import type { IncomingMessage } from 'node:http';
+import type { ErrorCode } from '@sessionboard/protocol';
+import type { SseBroker } from '@sessionboard/sse-broker';
+import type { Auth } from '../auth/Auth.ts';
+import { authorize } from '../auth/authorize.ts';
+import { EXPOSE_HEADERS } from '../http/corsHeaders.ts';
+import { foreignHostMessage } from '../http/loopbackHostGuard.ts';
+import type { Rollout } from '../ops/createRollout.ts';
+import { forgetBucket } from '../ops/rollout.ts';
+
+/** A stream refused before it starts: the error envelope's status, code and message, and headers. */
+export interface StreamRefusal {
+  ok: false;
+  status: number;
+  code: ErrorCode;
+  message: string;
+  /** Headers of the answer: those the checks before added (CORS) and the refusal's own. */
+  headers: Record<string, string>;
+  /** The `reason` label of `sse_connections_rejected_total`, for refusals counted there. */
+  rejectedReason?: string;
+}
+
+/** A stream that may start. */
+export interface StreamAdmitted {
+  ok: true;
+  /** Headers the checks added (CORS, cookies), to send with the stream's own. */
+  headers: Record<string, string>;
+  /** The sign-in that authorised it: the stream ends when that sign-in does. */
+  signInId: string | null;
+}
+
+/** What a check sees, and may add headers to (they go out with the answer, whatever it is). */
+export interface AdmissionContext {
+  readonly req: IncomingMessage;
+  readonly headers: Record<string, string>;
+  signInId: string | null;
+}
+
+/** One step of admission: undefined lets the request go on to the next step. */
+export type AdmissionCheck = (context: AdmissionContext) => Omit<StreamRefusal, 'ok' | 'headers'> & { headers?: Record<string, string> } | undefined;
+
+/** Decides whether a stream request may start; used by the Express route and the fast path alike. */
+export type StreamAdmission = (req: IncomingMessage) => StreamAdmitted | StreamRefusal;
+
+/** Seconds a refused stream is told to wait before trying again. */
+const RETRY_AFTER_FULL_S = 5;
+const RETRY_AFTER_DISABLED_S = 60;
+
+/** What the checks of {@link streamAdmissionChecks} need. */
+export interface StreamAdmissionDeps {
+  auth: Auth;
+  corsOrigins: readonly string[];
+  /** `SSE_ENABLED`. */
+  enabled: boolean;
+  /** `SSE_ROLLOUT_PERCENT`: browsers outside it are refused like `SSE_ENABLED=false`. */
+  rollout: Rollout;
+  broker: SseBroker;
+}
+
+/**
+ * The checks a stream goes through, in order, the same as the Express chain before the route:
+ * the rollout bucket cookie for a browser without one (never a refusal), the loopback `Host` of a server without a token (403), CORS headers (never a refusal for a
+ * GET), auth (429 for an address locked out, 401), `SSE_ENABLED` (503 `sse_disabled`), the
+ * rollout (503 `sse_disabled` for a browser outside `SSE_ROLLOUT_PERCENT`), then the broker's
+ * capacity (503 `too_many_connections`). A new condition is one more function in this list,
+ * at the place it should be judged.
+ */
+export function streamAdmissionChecks(deps: StreamAdmissionDeps): AdmissionCheck[] {
+  return [
+    bucketCookieStep(deps.rollout),
+    loopbackHostCheck(deps.auth),
+    corsCheck(deps.corsOrigins),
+    authCheck(deps.auth),
+    enabledCheck(deps.enabled),
+    rolloutCheck(deps.rollout),
+    capacityCheck(deps.broker),
+  ];
+}
+
+/** Runs `checks` in order; the first refusal wins. */
+export function createStreamAdmission(checks: readonly AdmissionCheck[]): StreamAdmission {
+  return (req) => {
+    const context: AdmissionContext = { req, headers: {}, signInId: null };
+    for (const check of checks) {
+      const refusal = check(context);
+      if (refusal !== undefined) return { ...refusal, ok: false, headers: { ...context.headers, ...refusal.headers } };
+    }
+    return { ok: true, headers: context.headers, signInId: context.signInId };
+  };
+}
+
+/** As `corsHeaders` does for every response: `Vary: Origin`, and the CORS headers for a listed origin. */
+export function corsCheck(origins: readonly string[]): AdmissionCheck {
+  const allowed = new Set(origins);
+  return ({ req, headers }) => {
+    if (allowed.size > 0) headers.Vary = 'Origin';
+    const origin = req.headers.origin;
+    if (origin !== undefined && allowed.has(origin)) {
+      headers['Access-Control-Allow-Origin'] = origin;
+      headers['Access-Control-Allow-Credentials'] = 'true';
+      headers['Access-Control-Expose-Headers'] = EXPOSE_HEADERS;
+    }
+    return undefined;
+  };
+}
+
+export function loopbackHostCheck(auth: Auth): AdmissionCheck {
+  return ({ req }) => {
+    if (auth.token !== undefined) return undefined;
+    const message = foreignHostMessage(req.headers.host);
+    return message === undefined ? undefined : { status: 403, code: 'forbidden', message };
+  };
+}
+
+export function authCheck(auth: Auth): AdmissionCheck {
+  return (context) => {
+    const verdict = authorize(auth, context.req);
+    if (verdict.ok) {
+      context.signInId = verdict.signInId;
+      return undefined;
+    }
+    return { status: verdict.status, code: verdict.code, message: verdict.message, headers: verdict.headers };
+  };
+}
+
+export function enabledCheck(enabled: boolean): AdmissionCheck {
+  return () =>
+    enabled
+      ? undefined
+      : {
+          status: 503,
+          code: 'sse_disabled',
+          message: 'The live stream is turned off on this server; poll GET /api/sessions instead.',
+          headers: { 'Retry-After': String(RETRY_AFTER_DISABLED_S) },
+          rejectedReason: 'disabled',
+        };
+}
+
+/**
+ * As the rollout's middleware does for every response: a request without a bucket gets one,
+ * and its cookie goes out with the answer, stream or refusal. Never refuses.
+ */
+export function bucketCookieStep(rollout: Rollout): AdmissionCheck {
+  return ({ req, headers }) => {
+    const cookie = rollout.cookieFor(req);
+    if (cookie !== undefined) headers['Set-Cookie'] = cookie;
+    return undefined;
+  };
+}
+
+/** The rollout's step: a browser outside `SSE_ROLLOUT_PERCENT` is refused like `SSE_ENABLED=false`. */
+export function rolloutCheck(rollout: Rollout): AdmissionCheck {
+  return ({ req }) => {
+    const refusal = rollout.admit(req);
+    // The decision is made; a stream lives for hours and needs the drawn bucket no more.
+    forgetBucket(req);
+    return refusal;
+  };
+}
+
+export function capacityCheck(broker: SseBroker): AdmissionCheck {
+  return () =>
+    broker.isFull()
+      ? {
+          status: 503,
+          code: 'too_many_connections',
+          message: 'The server has as many open streams as it allows; try again shortly.',
+          headers: { 'Retry-After': String(RETRY_AFTER_FULL_S) },
+          rejectedReason: 'full',
+        }
+      : undefined;
+}
