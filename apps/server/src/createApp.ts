@@ -21,6 +21,7 @@ import { securityHeaders } from './http/securityHeaders.ts';
 import { DEFAULT_WEB_ROOT, serveDashboard } from './http/serveDashboard.ts';
 import { SessionBroadcaster } from './sessions/SessionBroadcaster.ts';
 import { SessionManager } from './sessions/SessionManager.ts';
+import { LocalSessionStore, type SessionStore } from './sessions/SessionStore.ts';
 import { sessionsRouter } from './sessions/sessionsRouter.ts';
 import { createStreamFastPath } from './stream/streamFastPath.ts';
 import { streamRouter } from './stream/streamRouter.ts';
@@ -81,6 +82,7 @@ export function createApp(deps: AppDeps): App {
       killGraceMs: config.killGraceMs,
       now,
     });
+  const store: SessionStore = new LocalSessionStore(manager, broker);
   const metrics = createMetrics(broker, manager);
   const auth = deps.auth ?? createAuth(config.authToken);
   const authorised = requireAuth(auth);
@@ -100,9 +102,9 @@ export function createApp(deps: AppDeps): App {
   });
   api.use('/auth', authRouter(auth));
   api.use(authorised);
-  api.use('/sessions', sessionsRouter({ manager, broker, fsRoot: config.fsRoot }));
+  api.use('/sessions', sessionsRouter({ store, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
-  const streamDeps = { enabled: config.sseEnabled, broker, broadcaster, manager, metrics };
+  const streamDeps = { enabled: config.sseEnabled, broker, broadcaster, store, metrics };
   api.use('/sse', streamRouter(streamDeps));
   api.use(apiNotFound);
 

@@ -4,14 +4,15 @@ import { SSE_HEADERS, openNodeStream } from '@sessionboard/sse-broker';
 import { Router } from 'express';
 import { HttpError } from '../http/HttpError.ts';
 import type { SessionBroadcaster } from '../sessions/SessionBroadcaster.ts';
-import type { SessionManager } from '../sessions/SessionManager.ts';
+import type { SessionStore } from '../sessions/SessionStore.ts';
 import type { ServerMetrics } from '../metrics/createMetrics.ts';
 
 export interface StreamRouterDeps {
   enabled: boolean;
   broker: SseBroker;
   broadcaster: SessionBroadcaster;
-  manager: SessionManager;
+  /** Where snapshots come from: this server's sessions, or the cluster's. */
+  store: Pick<SessionStore, 'snapshot'>;
   metrics: ServerMetrics;
 }
 
@@ -50,7 +51,7 @@ export function streamRouter(deps: StreamRouterDeps): Router {
  * reconnects by itself) or `?lastEventId=`, else sends a snapshot.
  */
 export function openSessionStream(
-  { broker, broadcaster, manager, metrics }: StreamRouterDeps,
+  { broker, broadcaster, store, metrics }: StreamRouterDeps,
   req: IncomingMessage,
   res: ServerResponse,
   headers: Readonly<Record<string, string>> = SSE_HEADERS,
@@ -59,7 +60,7 @@ export function openSessionStream(
   const lastEventId = (typeof header === 'string' && header !== '' ? header : undefined) ?? queryLastEventId(req.url ?? '');
   const outcome = broker.connect(openNodeStream(req, res, headers), {
     lastEventId,
-    snapshot: () => broadcaster.snapshot(manager.list()),
+    snapshot: () => broadcaster.snapshot(store.snapshot()),
   });
   if (outcome !== 'snapshot') metrics.resumes.inc({ outcome });
 }
