@@ -5,6 +5,7 @@ import type { RequestListener } from 'node:http';
 import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { createAuth, type Auth } from './auth/Auth.ts';
+import { createCluster } from './cluster/createCluster.ts';
 import { authRouter } from './auth/authRouter.ts';
 import type { Config } from './config.ts';
 import { corsHeaders } from './http/corsHeaders.ts';
@@ -21,7 +22,7 @@ import { securityHeaders } from './http/securityHeaders.ts';
 import { DEFAULT_WEB_ROOT, serveDashboard } from './http/serveDashboard.ts';
 import { SessionBroadcaster } from './sessions/SessionBroadcaster.ts';
 import { SessionManager } from './sessions/SessionManager.ts';
-import { LocalSessionStore, type SessionStore } from './sessions/SessionStore.ts';
+import { LocalSessionStore, stopSession, type SessionStore } from './sessions/SessionStore.ts';
 import { sessionsRouter } from './sessions/sessionsRouter.ts';
 import { createStreamFastPath } from './stream/streamFastPath.ts';
 import { streamRouter } from './stream/streamRouter.ts';
@@ -50,8 +51,14 @@ export interface App {
   broker: SseBroker;
   manager: SessionManager;
   /**
+   * Resolves once the app can answer: at once for a server on its own; with `REDIS_URL`,
+   * once it has joined the cluster (waiting for Redis as long as it takes).
+   */
+  ready: Promise<void>;
+  /**
    * Ends every stream and terminates every session (SIGKILL after `graceMs`, default
-   * `KILL_GRACE_MS`); resolves once all have exited. Does not close any HTTP server.
+   * `KILL_GRACE_MS`); resolves once all have exited (and, in a cluster, the exits are
+   * published and the instance has left). Does not close any HTTP server.
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -61,9 +68,12 @@ export function createApp(deps: AppDeps): App {
   const { config } = deps;
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? pino({ level: config.logLevel });
+  // With REDIS_URL, Redis is the event log and the registry; see cluster/createCluster.ts.
+  const cluster = config.redisUrl === undefined ? undefined : createCluster({ config: { ...config, redisUrl: config.redisUrl }, logger, now });
   const broker =
     deps.broker ??
     new SseBroker({
+      log: cluster?.log,
       replayEvents: config.sseReplayEvents,
       heartbeatMs: config.sseHeartbeatMs,
       maxConnections: config.sseMaxConnections,
@@ -82,13 +92,15 @@ export function createApp(deps: AppDeps): App {
       killGraceMs: config.killGraceMs,
       now,
     });
-  const store: SessionStore = new LocalSessionStore(manager, broker);
-  const metrics = createMetrics(broker, manager);
   const auth = deps.auth ?? createAuth(config.authToken);
+  const store: SessionStore =
+    cluster?.attach({ manager, broadcaster, auth, stopLocal: (id, signal) => stopSession(manager, id, signal) }) ??
+    new LocalSessionStore(manager, broker);
+  const metrics = createMetrics(broker, manager, cluster);
   const authorised = requireAuth(auth);
 
   const api = express.Router();
-  api.use(rateLimiter(config.rateLimitPerMinute));
+  api.use(rateLimiter(config.rateLimitPerMinute, { store: cluster?.rateLimitStore(), logger }));
   api.use((_req, res, next) => {
     // Lists change all the time; a poller must never get a cached one. The stream sets its own.
     res.setHeader('Cache-Control', 'no-store');
@@ -97,8 +109,14 @@ export function createApp(deps: AppDeps): App {
   api.use(requireJson);
   api.use(express.json({ limit: '16kb' }));
   api.get('/health', (_req, res) => {
-    const body: HealthResponse = { status: 'ok' };
-    res.json(body);
+    if (cluster === undefined) {
+      const body: HealthResponse = { status: 'ok' };
+      res.json(body);
+      return;
+    }
+    const up = cluster.isUp();
+    const body: HealthResponse = up ? { status: 'ok', redis: 'up' } : { status: 'unavailable', redis: 'down' };
+    res.status(up ? 200 : 503).json(body);
   });
   api.use('/auth', authRouter(auth));
   api.use(authorised);
@@ -135,9 +153,11 @@ export function createApp(deps: AppDeps): App {
     },
     broker,
     manager,
+    ready: cluster?.start() ?? Promise.resolve(),
     async close(graceMs) {
       broker.drain();
       await manager.shutdown(graceMs);
+      await cluster?.close();
     },
   };
 }

@@ -22,7 +22,7 @@ function loadConfig(): Config {
 const config = loadConfig();
 
 const logger = pino({ level: config.logLevel });
-const { listener, close } = createApp({ config, logger });
+const { listener, close, ready } = createApp({ config, logger });
 const server = createServer(listener);
 
 server.on('error', (error) => {
@@ -30,10 +30,14 @@ server.on('error', (error) => {
   process.exit(1);
 });
 
-server.listen(config.port, config.host, () => {
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
-  logger.info({ url: `http://${host}:${port}` }, `Sessionboard listening on http://${host}:${port}`);
+// In a cluster, only once this instance has joined it (Redis reached, its state loaded).
+void ready.then(() => {
+  if (stopping) return;
+  server.listen(config.port, config.host, () => {
+    const { address, port } = server.address() as AddressInfo;
+    const host = address.includes(':') ? `[${address}]` : address;
+    logger.info({ url: `http://${host}:${port}`, instance: config.instanceName }, `Sessionboard listening on http://${host}:${port}`);
+  });
 });
 
 let stopping = false;
@@ -46,7 +50,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     process.exit(1);
   }, FORCE_EXIT_MS).unref();
 
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
   await close(Math.min(config.killGraceMs, SHUTDOWN_GRACE_MAX_MS));
   server.closeAllConnections();
   await closed;

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { attemptKey, refuseAttempt, refuseUnauthorised, verifyRequest, type Auth } from './Auth.ts';
+import { attemptKey, refuseAttempt, refuseUnauthorised, verifyRequestShared, type Auth } from './Auth.ts';
 
 const MESSAGES = {
   missing: 'Sign in first: send "Authorization: Bearer <AUTH_TOKEN>", or sign in with POST /api/auth/login.',
@@ -15,7 +15,7 @@ const MESSAGES = {
  * ends when that sign-in is revoked.
  */
 export function requireAuth(auth: Auth): RequestHandler {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     if (auth.token === undefined) {
       next();
       return;
@@ -25,7 +25,7 @@ export function requireAuth(auth: Auth): RequestHandler {
       const count = auth.attempts.peek(key);
       if (!count.allowed) refuseAttempt(res, auth, count);
     }
-    const verdict = verifyRequest(auth, req);
+    const verdict = await verifyRequestShared(auth, req);
     if (verdict.ok) {
       if (verdict.signInId !== null) auth.sessions.track(verdict.signInId, res);
       next();

@@ -1,0 +1,31 @@
+import { createHash } from 'node:crypto';
+import type { Store } from 'express-rate-limit';
+import { RedisStore, type RedisReply } from 'rate-limit-redis';
+import type { RedisConnections } from './RedisConnections.ts';
+
+/**
+ * The API rate limit's counters in Redis (`rate-limit-redis`), so that the limit counts
+ * requests to every instance together. While Redis is out of reach a count fails at once
+ * (no request waits on it) and the limiter lets the request through.
+ */
+export function redisRateLimitStore(connections: RedisConnections, prefix: string, isUp: () => boolean): Store {
+  return new RedisStore({
+    prefix,
+    sendCommand: async (...args: string[]): Promise<RedisReply> => {
+      const [command = '', ...rest] = args;
+      if (command.toUpperCase() === 'SCRIPT' && rest[0]?.toUpperCase() === 'LOAD') {
+        // The store keeps the SHA it is given for good; it is the script's SHA1 whether or
+        // not Redis could be told now (EVALSHA answers NOSCRIPT, and the store loads again).
+        try {
+          return (await connections.commands.call(command, ...rest)) as RedisReply;
+        } catch {
+          return createHash('sha1')
+            .update(rest[1] ?? '')
+            .digest('hex');
+        }
+      }
+      if (!isUp()) throw new Error('redis is out of reach');
+      return (await connections.commands.call(command, ...rest)) as RedisReply;
+    },
+  });
+}
