@@ -1,6 +1,6 @@
 import type { Session } from '@sessionboard/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { converged, eventually, killGroups, list, sessionOn, startInstance } from './clusterHelpers.ts';
+import { allEnded, converged, eventually, killGroups, list, sessionOn, startInstance } from './clusterHelpers.ts';
 import { closeAll, createSession, listen, openStream, send, sendJson, type TestServer } from './helpers.ts';
 import { startRedis, stopRedises, type RedisServer } from './redisServer.ts';
 
@@ -122,7 +122,8 @@ describe('resuming on another instance', () => {
     const { lastEventId } = await list(a);
     await create(a, ['true']);
     await create(a, ['true']);
-    const now = await converged([a, b]);
+    // Four events: two created, two exited.
+    const now = await converged([a, b], 10_000, allEnded);
 
     for (const id of [lastEventId, 'mfx1a2b3-12']) {
       const stream = await openStream(`${b.url}${STREAM}`, { 'Last-Event-ID': id });
@@ -131,5 +132,119 @@ describe('resuming on another instance', () => {
       expect(JSON.parse(snapshot.data ?? '').sessions).toEqual(now.sessions);
     }
     expect(b.broker.stats().resumesUnknownId).toBe(2);
+  });
+});
+
+describe('changes from any instance', () => {
+  it('stops a session from another instance: 202 stopping, and the instance that runs it sends SIGTERM', async () => {
+    const a = await startInstance(redis, 'a:1');
+    const b = await startInstance(redis, 'b:1');
+    const session = await create(a, ['sleep', '30']);
+
+    const stopping = await sendJson<Session>(`${b.url}/api/sessions/${session.id}`, 'DELETE');
+
+    expect(stopping.status).toBe(202);
+    expect(stopping.body).toMatchObject({ id: session.id, status: 'stopping', instance: 'a:1' });
+    const exited = await sessionOn(b, session.id, (s) => s.status === 'exited');
+    expect(exited.signal).toBe('SIGTERM');
+    expect(a.manager.get(session.id)?.status).toBe('exited');
+  });
+
+  it('kills a process that ignores SIGTERM after the grace period of the instance that runs it', async () => {
+    const a = await startInstance(redis, 'a:1', { KILL_GRACE_MS: '300' });
+    const b = await startInstance(redis, 'b:1');
+    const session = await create(a, ['sh', '-c', "trap '' TERM; sleep 30"]);
+    await converged([a, b]);
+    // Time for the shell to set its trap.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect((await sendJson(`${b.url}/api/sessions/${session.id}`, 'DELETE')).status).toBe(202);
+
+    expect((await sessionOn(a, session.id, (s) => s.status === 'exited')).signal).toBe('SIGKILL');
+  });
+
+  it('removes an ended session from any instance, and the instance that ran it forgets it', async () => {
+    const a = await startInstance(redis, 'a:1');
+    const b = await startInstance(redis, 'b:1');
+    const session = await create(a, ['true']);
+    await sessionOn(b, session.id, (s) => s.status === 'exited');
+    const watcher = listen(`${a.url}${STREAM}`);
+    await watcher.waitForCount(1);
+
+    const removed = await send(`${b.url}/api/sessions/${session.id}`, { method: 'DELETE' });
+
+    expect(removed.status).toBe(204);
+    const [, event] = await watcher.waitForCount(2);
+    expect(event).toMatchObject({ event: 'session_removed', data: { session: { id: session.id, status: 'exited' } } });
+    expect(a.manager.get(session.id)).toBeUndefined();
+    expect((await list(a)).sessions).toEqual([]);
+    expect((await send(`${a.url}/api/sessions/${session.id}`, { method: 'DELETE' })).status).toBe(404);
+  });
+
+  it('answers 404 on every instance for a session no instance has', async () => {
+    const a = await startInstance(redis, 'a:1');
+    expect((await send(`${a.url}/api/sessions/nope`, { method: 'DELETE' })).status).toBe(404);
+    expect((await send(`${a.url}/api/sessions/nope`)).status).toBe(404);
+  });
+});
+
+describe('shared limits and sign-ins', () => {
+  it('counts the rate limit over every instance together', async () => {
+    const a = await startInstance(redis, 'a:1', { RATE_LIMIT_PER_MINUTE: '5' });
+    const b = await startInstance(redis, 'b:1', { RATE_LIMIT_PER_MINUTE: '5' });
+    const statuses: number[] = [];
+    for (const server of [a, b, a, b, a, b]) statuses.push((await send(`${server.url}/api/sessions`)).status);
+
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    const refused = await send(`${a.url}/api/sessions`);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it('accepts a sign-in cookie from one instance on the other, and a logout on one ends it and its streams on both', async () => {
+    const env = { AUTH_TOKEN: 'cluster-token-0123456789' };
+    const a = await startInstance(redis, 'a:1', env);
+    const b = await startInstance(redis, 'b:1', env);
+    const login = await send(`${a.url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ token: env.AUTH_TOKEN }),
+    });
+    expect(login.status).toBe(204);
+    const cookie = String(login.headers['set-cookie']?.[0]).split(';')[0] as string;
+
+    expect((await send(`${b.url}/api/sessions`, { headers: { Cookie: cookie } })).status).toBe(200);
+    const status = await sendJson(`${b.url}/api/auth/status`, 'GET');
+    expect(status.body).toEqual({ authRequired: true, authenticated: false });
+    const streamOnB = await openStream(`${b.url}${STREAM}`, { Cookie: cookie });
+    expect(streamOnB.status).toBe(200);
+    const streamOnA = await openStream(`${a.url}${STREAM}`, { Cookie: cookie });
+    expect(streamOnA.status).toBe(200);
+
+    expect((await send(`${a.url}/api/auth/logout`, { method: 'POST', headers: { Cookie: cookie } })).status).toBe(204);
+
+    await streamOnB.ended;
+    await streamOnA.ended;
+    expect((await send(`${b.url}/api/sessions`, { headers: { Cookie: cookie } })).status).toBe(401);
+    expect((await send(`${a.url}/api/sessions`, { headers: { Cookie: cookie } })).status).toBe(401);
+  });
+});
+
+describe('leaving the cluster', () => {
+  it('ends its sessions, publishes them, and is gone from the others\' count at once', async () => {
+    const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: '60000' });
+    const b = await startInstance(redis, 'b:1', { INSTANCE_TTL_MS: '60000' });
+    const session = await create(b, ['sleep', '30']);
+    await eventually(async () => ((await send(`${a.url}/metrics`)).text.includes('cluster_instances 2') ? true : undefined));
+
+    await b.close();
+
+    const ended = await sessionOn(a, session.id, (s) => s.status === 'exited');
+    expect(ended.signal).toBe('SIGTERM');
+    const metrics = await eventually(async () => {
+      const text = (await send(`${a.url}/metrics`)).text;
+      return text.includes('cluster_instances 1') ? text : undefined;
+    }, 3000);
+    expect(metrics).toMatch(/^redis_up 1$/m);
   });
 });

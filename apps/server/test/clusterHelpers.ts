@@ -1,4 +1,5 @@
 import type { Session, SessionListResponse } from '@sessionboard/protocol';
+import { isLiveStatus } from '@sessionboard/protocol';
 import { sendJson, startServer, type TestServer } from './helpers.ts';
 import type { RedisServer } from './redisServer.ts';
 
@@ -14,15 +15,22 @@ export async function list(server: TestServer | string): Promise<SessionListResp
   return reply.body;
 }
 
-/** Waits until every instance lists the same sessions under the same last id; returns that list. */
-export async function converged(servers: readonly (TestServer | string)[], timeoutMs = 10_000): Promise<SessionListResponse> {
+/**
+ * Waits until every instance lists the same sessions under the same last id, and `until`
+ * holds for that list; returns it.
+ */
+export async function converged(
+  servers: readonly (TestServer | string)[],
+  timeoutMs = 10_000,
+  until: (list: SessionListResponse) => boolean = () => true,
+): Promise<SessionListResponse> {
   let last = '';
   return eventually(
     async () => {
       const lists = await Promise.all(servers.map((server) => list(server)));
       last = JSON.stringify(lists.map((l) => [l.lastEventId, l.sessions.length]));
       const first = JSON.stringify(lists[0]);
-      return lists.every((l) => JSON.stringify(l) === first) ? lists[0] : undefined;
+      return lists.every((l) => JSON.stringify(l) === first) && until(lists[0] as SessionListResponse) ? lists[0] : undefined;
     },
     timeoutMs,
     () => last,
@@ -64,3 +72,6 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** For {@link converged}: every session has ended. */
+export const allEnded = (list: SessionListResponse): boolean => list.sessions.every((s) => !isLiveStatus(s.status));

@@ -12,8 +12,6 @@ export interface ClusterSessionStoreOptions {
   engine: RedisEngine;
   manager: SessionManager;
   requests: ClusterRequests;
-  /** `INSTANCE_NAME`. */
-  instance: string;
   /** True while Redis is reachable: changes are refused otherwise. */
   isUp: () => boolean;
   /** Stops a live session of this instance's manager with a signal. */
@@ -49,7 +47,6 @@ export class ClusterSessionStore implements SessionStore {
   readonly #engine: RedisEngine;
   readonly #manager: SessionManager;
   readonly #requests: ClusterRequests;
-  readonly #instance: string;
   readonly #isUp: () => boolean;
   readonly #stopLocal: ClusterSessionStoreOptions['stopLocal'];
   readonly #now: () => number;
@@ -58,7 +55,6 @@ export class ClusterSessionStore implements SessionStore {
     this.#engine = options.engine;
     this.#manager = options.manager;
     this.#requests = options.requests;
-    this.#instance = options.instance;
     this.#isUp = options.isUp;
     this.#stopLocal = options.stopLocal;
     this.#now = options.now ?? Date.now;

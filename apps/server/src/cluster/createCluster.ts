@@ -118,7 +118,7 @@ export function createCluster(options: ClusterOptions): Cluster {
       const signIns = new RedisSignIns({ connections, keys, sessions: deps.auth.sessions, logger, now });
       deps.auth.shared = signIns;
       attached = { ...deps, signIns };
-      return new ClusterSessionStore({ engine, manager: deps.manager, requests, instance: self, isUp, stopLocal: deps.stopLocal, now });
+      return new ClusterSessionStore({ engine, manager: deps.manager, requests, isUp, stopLocal: deps.stopLocal, now });
     },
     rateLimitStore: () => redisRateLimitStore(connections, keys.rateLimitPrefix, isUp),
     isUp,
