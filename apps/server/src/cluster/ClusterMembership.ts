@@ -65,7 +65,15 @@ export class ClusterMembership {
     this.beatMs = beatIntervalMs(options.ttlMs);
     this.#contactGapMs = Math.max(1000, Math.round(2.5 * this.beatMs));
     this.liveness = new InstanceLiveness({ self: options.instance, ttlMs: options.ttlMs, contactGapMs: this.#contactGapMs });
-    options.connections.onDown(() => this.liveness.lostContact());
+    options.connections.onDown(() => {
+      this.liveness.lostContact();
+      // A beat sent on the connection that broke will never come back: do not wait for it.
+      this.#pending = undefined;
+    });
+    // Beat as soon as Redis is back, so the others hear this instance again at once.
+    options.connections.onCommandsReady(() => {
+      if (this.#timer !== undefined) this.#beat();
+    });
   }
 
   /** Subscribes, starts beating, and resolves at the first round trip through Redis. */

@@ -70,13 +70,13 @@ export class ClusterSessionStore implements SessionStore {
   }
 
   async list(): Promise<SessionListResponse> {
-    await this.#engine.caughtUp(CATCH_UP_MS);
+    await this.#catchUp();
     // Read together, in one tick: the mirror is exactly the state after the log's last id.
     return { sessions: this.#engine.registry.list(), lastEventId: this.#engine.log.lastId };
   }
 
   async get(id: string): Promise<Session | undefined> {
-    await this.#engine.caughtUp(CATCH_UP_MS);
+    await this.#catchUp();
     return this.#engine.registry.get(id) ?? this.#manager.get(id);
   }
 
@@ -130,6 +130,11 @@ export class ClusterSessionStore implements SessionStore {
       throw unavailable('The session changed while it was being removed; try again.');
     }
     return { type: 'removed' };
+  }
+
+  /** Catches up with Redis first; while it is out of reach, reads answer from the mirror as it is. */
+  async #catchUp(): Promise<void> {
+    if (this.#isUp()) await this.#engine.caughtUp(CATCH_UP_MS);
   }
 
   #requireUp(): void {

@@ -28,7 +28,7 @@ export class RedisConnections {
   readonly #logger: Logger;
   readonly #handlers = new Map<string, (message: string) => void>();
   readonly #downListeners = new Set<() => void>();
-  readonly #resubscribedListeners = new Set<() => void>();
+  readonly #upListeners = new Set<() => void>();
   #closed = false;
   #downLogged = false;
 
@@ -58,13 +58,12 @@ export class RedisConnections {
       return redis;
     };
     this.commands = open('commands');
+    this.commands.on('ready', () => {
+      for (const listener of this.#upListeners) listener();
+    });
     this.tail = open('tail');
     this.subscriber = open('subscriber');
     this.subscriber.on('message', (channel: string, message: string) => this.#handlers.get(channel)?.(message));
-    this.subscriber.on('ready', () => {
-      // ioredis subscribes again by itself after a reconnect; messages sent meanwhile are gone.
-      if (this.#handlers.size > 0) for (const listener of this.#resubscribedListeners) listener();
-    });
   }
 
   /** True while all three connections are ready. */
@@ -94,14 +93,17 @@ export class RedisConnections {
     }
   }
 
-  /** Calls `listener` whenever a connection closes (Redis restarted, network cut). */
+  /**
+   * Calls `listener` whenever a connection closes (Redis restarted, network cut). The
+   * subscriber subscribes again by itself once back; messages sent meanwhile are missed.
+   */
   onDown(listener: () => void): void {
     this.#downListeners.add(listener);
   }
 
-  /** Calls `listener` when the subscriber is back after a reconnect: messages sent meanwhile were missed. */
-  onResubscribed(listener: () => void): void {
-    this.#resubscribedListeners.add(listener);
+  /** Calls `listener` whenever the command connection is ready, at first and after each reconnect. */
+  onCommandsReady(listener: () => void): void {
+    this.#upListeners.add(listener);
   }
 
   /** Closes every connection for good; pending commands fail. */

@@ -9,6 +9,7 @@ import { Outbox, type OutboxItem } from './Outbox.ts';
 import type { RedisConnections } from './RedisConnections.ts';
 import { RedisEventLog, type StreamEntry } from './RedisEventLog.ts';
 import { SessionRegistry } from './SessionRegistry.ts';
+import { withTimeout } from './withTimeout.ts';
 
 /** Options of {@link RedisEngine}. */
 export interface RedisEngineOptions {
@@ -97,8 +98,9 @@ export class RedisEngine {
     this.#onChange = options.onChange;
     this.#onReconcile = options.onReconcile;
     this.log = new RedisEventLog({ capacity: options.replayEvents, submit: (event, data) => this.submit(event, data) });
+    // Whatever happened to Redis meanwhile (restarted, emptied), load again once it is back.
     this.#connections.onDown(() => {
-      this.#needLoad = true;
+      if (this.#loaded) this.#requestLoad();
     });
   }
 
@@ -153,7 +155,11 @@ export class RedisEngine {
     const deadline = Date.now() + timeoutMs;
     let newest: string;
     try {
-      const top = (await this.#connections.commands.call('XREVRANGE', this.#keys.events, '+', '-', 'COUNT', '1')) as [string, string[]][];
+      const top = (await withTimeout(
+        this.#connections.commands.call('XREVRANGE', this.#keys.events, '+', '-', 'COUNT', '1'),
+        timeoutMs,
+        'reading the newest stream id',
+      )) as [string, string[]][];
       newest = top[0]?.[0] ?? START_STREAM_ID;
     } catch {
       return;

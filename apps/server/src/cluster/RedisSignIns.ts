@@ -3,6 +3,10 @@ import type { SharedSignIns } from '../auth/Auth.ts';
 import { signInKey, type AuthSessions } from '../auth/AuthSessions.ts';
 import type { ClusterKeys } from './clusterKeys.ts';
 import type { RedisConnections } from './RedisConnections.ts';
+import { withTimeout } from './withTimeout.ts';
+
+/** Longest a request waits to learn whether another instance signed its cookie in. */
+const LOOKUP_TIMEOUT_MS = 1000;
 
 /** Options of {@link RedisSignIns}. */
 export interface RedisSignInsOptions {
@@ -54,7 +58,7 @@ export class RedisSignIns implements SharedSignIns {
     const key = signInKey(id);
     let value: string | null;
     try {
-      value = await this.#options.connections.commands.get(this.#options.keys.signIn(key));
+      value = await withTimeout(this.#options.connections.commands.get(this.#options.keys.signIn(key)), LOOKUP_TIMEOUT_MS, 'looking up a sign-in');
     } catch {
       return false;
     }

@@ -2,11 +2,15 @@ import { createHash } from 'node:crypto';
 import type { Store } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { RedisConnections } from './RedisConnections.ts';
+import { withTimeout } from './withTimeout.ts';
+
+/** Longest a request waits for its count; past it, it goes through uncounted. */
+const COUNT_TIMEOUT_MS = 500;
 
 /**
  * The API rate limit's counters in Redis (`rate-limit-redis`), so that the limit counts
- * requests to every instance together. While Redis is out of reach a count fails at once
- * (no request waits on it) and the limiter lets the request through.
+ * requests to every instance together. While Redis is out of reach (or slow to answer) a
+ * count fails fast and the limiter lets the request through.
  */
 export function redisRateLimitStore(connections: RedisConnections, prefix: string, isUp: () => boolean): Store {
   return new RedisStore({
@@ -25,7 +29,7 @@ export function redisRateLimitStore(connections: RedisConnections, prefix: strin
         }
       }
       if (!isUp()) throw new Error('redis is out of reach');
-      return (await connections.commands.call(command, ...rest)) as RedisReply;
+      return (await withTimeout(connections.commands.call(command, ...rest), COUNT_TIMEOUT_MS, 'counting a request')) as RedisReply;
     },
   });
 }
