@@ -230,6 +230,25 @@ describe('shared limits and sign-ins', () => {
   });
 });
 
+describe('shared sign-in attempt limit', () => {
+  it('counts wrong sign-ins to every instance together, per address', async () => {
+    const env = { AUTH_TOKEN: 'cluster-token-0123456789' };
+    const a = await startInstance(redis, 'a:1', env);
+    const b = await startInstance(redis, 'b:1', env);
+    const attempt = (server: TestServer, token: string) =>
+      send(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await attempt(i % 2 === 0 ? a : b, 'wrong-token-0123456789')).status);
+
+    expect(statuses).toEqual(Array(10).fill(401));
+    const refused = await attempt(a, env.AUTH_TOKEN);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    const bearer = await send(`${b.url}/api/sessions`, { headers: { Authorization: `Bearer ${env.AUTH_TOKEN}` } });
+    expect(bearer.status).toBe(429);
+  });
+});
+
 describe('leaving the cluster', () => {
   it('ends its sessions, publishes them, and is gone from the others\' count at once', async () => {
     const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: '60000' });

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
-import { AttemptLimiter, type AttemptCount } from './AttemptLimiter.ts';
+import { AttemptLimiter, type AttemptCount, type AttemptCounter } from './AttemptLimiter.ts';
 import { AUTH_COOKIE, readCookie } from './authCookie.ts';
 import { AuthSessions } from './AuthSessions.ts';
 import { HttpError } from '../http/HttpError.ts';
@@ -27,7 +27,8 @@ export interface Auth {
   /** `AUTH_TOKEN`; undefined turns auth off. */
   token: string | undefined;
   sessions: AuthSessions;
-  attempts: AttemptLimiter;
+  /** In a cluster, shared by its instances. */
+  attempts: AttemptCounter;
   /** Set in a cluster. */
   shared?: SharedSignIns;
 }

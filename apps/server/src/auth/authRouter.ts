@@ -24,7 +24,7 @@ export function authRouter(auth: Auth): Router {
     if (auth.token === undefined) {
       throw new HttpError(404, 'not_found', 'This server has no AUTH_TOKEN, so there is nothing to sign in to.');
     }
-    const count = auth.attempts.consume(attemptKey(req));
+    const count = await auth.attempts.consume(attemptKey(req));
     if (!count.allowed) refuseAttempt(res, auth, count);
     const token: unknown = (req.body as { token?: unknown } | undefined)?.token;
     if (typeof token !== 'string' || token === '') {

@@ -22,7 +22,7 @@ export function requireAuth(auth: Auth): RequestHandler {
     }
     const key = attemptKey(req);
     if (req.headers.authorization !== undefined) {
-      const count = auth.attempts.peek(key);
+      const count = await auth.attempts.peek(key);
       if (!count.allowed) refuseAttempt(res, auth, count);
     }
     const verdict = await verifyRequestShared(auth, req);
@@ -31,7 +31,7 @@ export function requireAuth(auth: Auth): RequestHandler {
       next();
       return;
     }
-    if (verdict.reason === 'wrong_token') auth.attempts.consume(key);
+    if (verdict.reason === 'wrong_token') await auth.attempts.consume(key);
     refuseUnauthorised(res, MESSAGES[verdict.reason]);
   };
 }

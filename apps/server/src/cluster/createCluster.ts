@@ -11,6 +11,7 @@ import { ClusterMembership } from './ClusterMembership.ts';
 import { ClusterRequests } from './ClusterRequests.ts';
 import { ClusterSessionStore } from './ClusterSessionStore.ts';
 import { clusterKeys } from './clusterKeys.ts';
+import { RedisAttemptCounter } from './RedisAttemptCounter.ts';
 import { RedisConnections } from './RedisConnections.ts';
 import { RedisEngine } from './RedisEngine.ts';
 import type { RedisEventLog } from './RedisEventLog.ts';
@@ -42,7 +43,11 @@ export interface ClusterAttachment {
 export interface Cluster {
   /** The broker's event log: the Redis stream, mirrored here. */
   readonly log: RedisEventLog;
-  /** Wires in this instance's sessions and sign-ins (once, before `start`); returns the store the routes use. */
+  /**
+   * Wires in this instance's sessions and sign-ins (once, before `start`), sharing the
+   * sign-ins and the sign-in attempt limit of `auth` with the cluster; returns the store
+   * the routes use.
+   */
   attach(deps: ClusterAttachment): SessionStore;
   /** The API rate limit's counters in Redis, shared by every instance. */
   rateLimitStore(): Store;
@@ -117,6 +122,7 @@ export function createCluster(options: ClusterOptions): Cluster {
       if (attached !== undefined) throw new Error('the cluster is attached already');
       const signIns = new RedisSignIns({ connections, keys, sessions: deps.auth.sessions, logger, now });
       deps.auth.shared = signIns;
+      deps.auth.attempts = new RedisAttemptCounter({ connections, prefix: keys.attemptsPrefix, fallback: deps.auth.attempts, isUp });
       attached = { ...deps, signIns };
       return new ClusterSessionStore({ engine, manager: deps.manager, requests, isUp, stopLocal: deps.stopLocal, now });
     },
