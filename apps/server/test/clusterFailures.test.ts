@@ -226,3 +226,36 @@ describe('an instance that comes back', () => {
     expect((await sessionOn(a, onB.id, (s) => s.status === 'exited')).signal).toBe('SIGTERM');
   });
 });
+
+describe('main in a cluster', () => {
+  it('on SIGTERM ends its sessions, publishes them, leaves, and exits 0 within 10 s', async () => {
+    const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: '60000' });
+    const { main: b, url: bUrl } = await startMainInstance('b:1');
+    const sessions = [await create(bUrl, ['sleep', '30']), await create(bUrl, ['sh', '-c', "trap '' TERM; sleep 30"])];
+    await eventually(async () => ((await send(`${a.url}/metrics`)).text.includes('cluster_instances 2') ? true : undefined));
+    await sleep(300);
+
+    const signalledAt = Date.now();
+    b.child.kill('SIGTERM');
+    const { code } = await b.exited;
+
+    expect(code).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    const after = await list(a);
+    expect(after.sessions.map((s) => [s.id, s.status])).toEqual(sessions.map((s) => [s.id, 'exited']));
+    expect((await send(`${a.url}/metrics`)).text).toMatch(/^cluster_instances 1$/m);
+  });
+
+  it('waits for Redis before it listens, and still exits 0 on SIGTERM meanwhile', async () => {
+    const port = redis.port;
+    await redis.stop();
+    const main = await runMain({ REDIS_URL: `redis://127.0.0.1:${port}`, INSTANCE_NAME: 'w:1', LOG_LEVEL: 'info' });
+    await waitFor(() => (main.output().includes('redis unreachable; retrying') ? true : undefined), 20_000, main.output);
+    await sleep(500);
+    expect(main.output()).not.toContain('listening');
+
+    main.child.kill('SIGTERM');
+
+    expect((await main.exited).code).toBe(0);
+  });
+});
