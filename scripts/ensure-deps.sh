@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure the system tools the test suites need are installed: Debian's Chromium and
 # Firefox ESR for Playwright, WebKitWebDriver and MiniBrowser for the WebKit suite, Xvfb to
-# give MiniBrowser a display, and redis-server for the Redis-backed tests.
+# give MiniBrowser a display, redis-server for the Redis-backed tests, and nginx for the
+# tests of the cluster behind a load balancer.
 # Fast and silent when everything is present; as root it installs what is missing with
 # apt-get, otherwise it stops and prints the command to run.
 set -euo pipefail
@@ -15,6 +16,7 @@ REQUIRED=(
   "Xvfb xvfb"
   "xauth xauth"
   "redis-server redis-server"
+  "/usr/sbin/nginx nginx"
 )
 
 minibrowser_path() {
