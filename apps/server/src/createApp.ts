@@ -32,7 +32,7 @@ export interface AppDeps {
   config: Config;
   /** @default a pino logger at `config.logLevel` */
   logger?: Logger;
-  /** @default a broker configured by the `SSE_*` variables */
+  /** @default a broker configured by the `SSE_*` variables (with `REDIS_URL`, on the cluster's log; none may be given then) */
   broker?: SseBroker;
   /** @default a manager configured by `SESSIONS_*`, `KILL_GRACE_MS`, `FS_ROOT`, publishing to `broker` */
   manager?: SessionManager;
@@ -70,6 +70,7 @@ export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? pino({ level: config.logLevel });
   // With REDIS_URL, Redis is the event log and the registry; see cluster/createCluster.ts.
   const cluster = config.redisUrl === undefined ? undefined : createCluster({ config: { ...config, redisUrl: config.redisUrl }, logger, now });
+  if (cluster !== undefined && deps.broker !== undefined) throw new Error('with REDIS_URL the broker must be built on the cluster\'s event log; do not pass one');
   const broker =
     deps.broker ??
     new SseBroker({
