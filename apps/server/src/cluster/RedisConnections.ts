@@ -93,6 +93,12 @@ export class RedisConnections {
     }
   }
 
+  /** Stops calling the handler of `channel` and unsubscribes from it. */
+  async unsubscribe(channel: string): Promise<void> {
+    this.#handlers.delete(channel);
+    if (this.subscriber.status === 'ready') await this.subscriber.unsubscribe(channel).catch(() => {});
+  }
+
   /**
    * Calls `listener` whenever a connection closes (Redis restarted, network cut). The
    * subscriber subscribes again by itself once back; messages sent meanwhile are missed.

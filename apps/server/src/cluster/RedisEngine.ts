@@ -79,6 +79,8 @@ export class RedisEngine {
   #closed = false;
   #loaded = false;
   #needLoad = true;
+  /** The stream broke its chain: load from scratch even if the last entry read is still there. */
+  #gap = false;
   #loading: Promise<void> | undefined;
   /** Bumped by every load: a read started before it is stale. */
   #generation = 0;
@@ -226,6 +228,7 @@ export class RedisEngine {
         if (!this.#take(streamId, fields)) {
           this.#logger.info({ streamId, last: this.log.lastStreamId }, 'the stream has a gap (trimmed while behind, or Redis lost data); reloading');
           this.#needLoad = true;
+          this.#gap = true;
           break;
         }
       }
@@ -288,9 +291,10 @@ export class RedisEngine {
       [createEpoch(), Math.max(this.#replayEvents, 1), mine],
     )) as [string, string[], [string, string[]][], number];
     const sameEpoch = this.#loaded && epoch === this.log.epoch;
-    const continuous = sameEpoch && (mineKept === 1 || (mine === START_STREAM_ID && newestFirst.length === 0));
+    const continuous = !this.#gap && sameEpoch && (mineKept === 1 || (mine === START_STREAM_ID && newestFirst.length === 0));
     this.#generation += 1;
     this.#needLoad = false;
+    this.#gap = false;
     if (!continuous) {
       const entries = newestFirst.reverse().map(([id, fields]) => toEntry(id, fields));
       const sessions: Session[] = [];
