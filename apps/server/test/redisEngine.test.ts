@@ -44,7 +44,7 @@ describe('RedisEngine writing', () => {
     const redis = await startRedis();
     const { engine, connections } = await startEngine(redis, 'a:1');
     const args = (seq: number) => [engine.log.epoch, seq, 'tick', '', '', '{}', 1000, 60_000];
-    const run = (seq: number) => clusterScripts.apply.run(connections.commands, [keys.epoch, keys.sessions, keys.events, keys.applied('run1')], args(seq));
+    const run = async (seq: number) => (await clusterScripts.apply.run(connections.commands, [keys.epoch, keys.sessions, keys.events, keys.applied('run1')], args(seq))) as string[];
 
     expect((await run(1))[0]).toBe('ok');
     expect(await run(1)).toEqual(['done']);
