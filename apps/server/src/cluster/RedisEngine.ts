@@ -121,8 +121,12 @@ export class RedisEngine {
   submit(event: string, data: string): void {
     let session: { id: string; json: string } | undefined;
     if (isSessionChangeEventName(event)) {
-      const changed = (JSON.parse(data) as { session?: Session }).session;
-      if (changed !== undefined) session = { id: changed.id, json: JSON.stringify(changed) };
+      try {
+        const changed = (JSON.parse(data) as { session?: Session }).session;
+        if (changed !== undefined) session = { id: changed.id, json: JSON.stringify(changed) };
+      } catch {
+        this.#logger.error({ event }, 'a change event whose data is not JSON was published; it changes no session');
+      }
     }
     this.outbox.push(event, data, session);
     this.#write();

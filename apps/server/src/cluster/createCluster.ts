@@ -61,7 +61,7 @@ export interface Cluster {
    */
   start(): Promise<void>;
   /**
-   * Writes what is left of this instance's changes (at most `flushMs`), tells the others it
+   * Writes what is left of this instance's changes (at most `flushMs`, default 1000), tells the others it
    * is leaving when they all made it, and disconnects. Call after the sessions have ended.
    */
   close(flushMs?: number): Promise<void>;
@@ -135,11 +135,11 @@ export function createCluster(options: ClusterOptions): Cluster {
       await membership.start();
       logger.info({ instance: self, instances: membership.aliveCount() }, 'joined the cluster');
     },
-    async close(flushMs = 1500) {
+    async close(flushMs = 1000) {
       membership.close();
       await engine.settled(flushMs);
       if (engine.outbox.size === 0 && isUp()) {
-        await Promise.race([membership.leave(), new Promise((resolve) => setTimeout(resolve, 500))]).catch((error: unknown) => {
+        await Promise.race([membership.leave(), new Promise((resolve) => setTimeout(resolve, 300))]).catch((error: unknown) => {
           logger.debug({ err: error }, 'could not tell the cluster this instance is leaving');
         });
       } else if (engine.outbox.size > 0) {
