@@ -36,7 +36,7 @@ describe('an instance killed with SIGKILL', () => {
   it('has its running and stopping sessions marked lost on the others within the TTL and a few seconds, once each', async () => {
     const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: String(TTL_MS) });
     const c = await startInstance(redis, 'c:1', { INSTANCE_TTL_MS: String(TTL_MS) });
-    const b = await runMain({ REDIS_URL: redis.url, INSTANCE_NAME: 'b:1', INSTANCE_TTL_MS: String(TTL_MS), LOG_LEVEL: 'info', KILL_GRACE_MS: '60000' });
+    const b = await runMain({ REDIS_URL: redis.url, INSTANCE_NAME: 'b:1', INSTANCE_TTL_MS: String(TTL_MS), LOG_LEVEL: 'info', KILL_GRACE_MS: '60000', RATE_LIMIT_PER_MINUTE: '100000' });
     const bUrl = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(b.output())?.[1], 20_000, b.output);
     const running = await create(bUrl, ['sleep', '30']);
     const stopping = await create(bUrl, ['sh', '-c', "trap '' TERM; sleep 30"]);
@@ -179,7 +179,7 @@ describe('Redis restarted', () => {
 
 /** Starts `src/main.ts` as an instance of the cluster on `redis`; resolves with it and its URL. */
 async function startMainInstance(name: string) {
-  const main = await runMain({ REDIS_URL: redis.url, INSTANCE_NAME: name, INSTANCE_TTL_MS: String(TTL_MS), LOG_LEVEL: 'info' });
+  const main = await runMain({ REDIS_URL: redis.url, INSTANCE_NAME: name, INSTANCE_TTL_MS: String(TTL_MS), LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000' });
   const url = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(main.output())?.[1], 20_000, main.output);
   return { main, url };
 }

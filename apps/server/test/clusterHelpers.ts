@@ -5,7 +5,7 @@ import type { RedisServer } from './redisServer.ts';
 
 /** Starts an instance of the cluster on `redis`, named `name`, in this process. */
 export function startInstance(redis: RedisServer, name: string, env: Record<string, string> = {}): Promise<TestServer> {
-  return startServer({ REDIS_URL: redis.url, INSTANCE_NAME: name, INSTANCE_TTL_MS: '3000', ...env });
+  return startServer({ REDIS_URL: redis.url, INSTANCE_NAME: name, INSTANCE_TTL_MS: '3000', RATE_LIMIT_PER_MINUTE: '100000', ...env });
 }
 
 export async function list(server: TestServer | string): Promise<SessionListResponse> {
