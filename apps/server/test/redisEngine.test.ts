@@ -19,14 +19,15 @@ afterEach(async () => {
   await stopRedises();
 });
 
-function connect(redis: RedisServer, name: string): RedisConnections {
+async function connect(redis: RedisServer, name: string): Promise<RedisConnections> {
   const connections = new RedisConnections({ url: redis.url, name, logger });
   open.push(connections);
+  await connections.connect();
   return connections;
 }
 
 async function startEngine(redis: RedisServer, name: string, replayEvents = 10) {
-  const connections = connect(redis, name);
+  const connections = await connect(redis, name);
   const resets: string[] = [];
   const engine = new RedisEngine({ connections, keys, replayEvents, logger });
   engine.log.listen({ event: () => {}, reset: () => resets.push(engine.log.lastId) });
@@ -120,8 +121,8 @@ describe('RedisEngine reading', () => {
 describe('ClusterRequests', () => {
   it('answers a request with the handler\'s reply, and fails fast for an instance nobody runs', async () => {
     const redis = await startRedis();
-    const a = new ClusterRequests({ connections: connect(redis, 'a:1'), keys, instance: 'a:1', logger });
-    const b = new ClusterRequests({ connections: connect(redis, 'b:1'), keys, instance: 'b:1', logger });
+    const a = new ClusterRequests({ connections: await connect(redis, 'a:1'), keys, instance: 'a:1', logger });
+    const b = new ClusterRequests({ connections: await connect(redis, 'b:1'), keys, instance: 'b:1', logger });
     b.handle('stop', ({ id, signal }) => ({ session: session(id, { status: 'stopping', signal }) }));
     await Promise.all([a.start(), b.start()]);
 
@@ -131,8 +132,8 @@ describe('ClusterRequests', () => {
 
   it('fails with the handler\'s error, and with timeout when no answer comes', async () => {
     const redis = await startRedis();
-    const a = new ClusterRequests({ connections: connect(redis, 'a:1'), keys, instance: 'a:1', logger });
-    const b = new ClusterRequests({ connections: connect(redis, 'b:1'), keys, instance: 'b:1', logger });
+    const a = new ClusterRequests({ connections: await connect(redis, 'a:1'), keys, instance: 'a:1', logger });
+    const b = new ClusterRequests({ connections: await connect(redis, 'b:1'), keys, instance: 'b:1', logger });
     b.handle('stop', () => {
       throw new Error('no such session here');
     });

@@ -112,7 +112,7 @@ export class ClusterMembership {
     // One beat in flight at a time: while Redis is frozen, beats do not pile up in it.
     if (this.#closed || (this.#pending !== undefined && now - this.#pending.sentAt < this.#contactGapMs)) return;
     const { connections, keys, instance } = this.#options;
-    if (connections.commands.status !== 'ready') return;
+    if (!connections.commandsReady) return;
     const nonce = randomBytes(6).toString('base64url');
     this.#pending = { nonce, sentAt: now };
     this.#sentNonces.add(nonce);

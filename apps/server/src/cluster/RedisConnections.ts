@@ -1,4 +1,4 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Logger } from 'pino';
 
 /** Options of {@link RedisConnections}. */
@@ -13,18 +13,19 @@ export interface RedisConnectionsOptions {
 }
 
 type Role = 'commands' | 'tail' | 'subscriber';
+type Opened = Record<Role, Redis>;
 
 /**
  * The three connections an instance keeps to Redis: one for commands and scripts, one for
  * the blocking read of the stream (`XREAD BLOCK` holds its connection), one for pub/sub
  * (a subscribed connection takes no other command). Each reconnects by itself. No command
  * waits for a connection: while one is down, its commands fail at once (no offline queue,
- * no resending), and the callers decide what to retry.
+ * no resending), and the callers decide what to retry. ioredis is only loaded by
+ * {@link connect}, so a server without `REDIS_URL` never pays for it.
  */
 export class RedisConnections {
-  readonly commands: Redis;
-  readonly tail: Redis;
-  readonly subscriber: Redis;
+  readonly #options: RedisConnectionsOptions;
+  #connections: Opened | undefined;
   readonly #logger: Logger;
   readonly #handlers = new Map<string, (message: string) => void>();
   readonly #downListeners = new Set<() => void>();
@@ -33,7 +34,35 @@ export class RedisConnections {
   #downLogged = false;
 
   constructor(options: RedisConnectionsOptions) {
+    this.#options = options;
     this.#logger = options.logger;
+  }
+
+  /** The connection for commands and scripts. @throws before {@link connect} */
+  get commands(): Redis {
+    return this.#opened().commands;
+  }
+
+  /** The connection for the blocking read of the stream. @throws before {@link connect} */
+  get tail(): Redis {
+    return this.#opened().tail;
+  }
+
+  /** The connection for pub/sub. @throws before {@link connect} */
+  get subscriber(): Redis {
+    return this.#opened().subscriber;
+  }
+
+  /** True while the command connection is ready. */
+  get commandsReady(): boolean {
+    return this.#connections?.commands.status === 'ready';
+  }
+
+  /** Loads ioredis and opens the three connections (they connect, and reconnect, by themselves). */
+  async connect(): Promise<void> {
+    if (this.#connections !== undefined || this.#closed) return;
+    const { Redis } = await import('ioredis');
+    const options = this.#options;
     const maxDelay = options.maxReconnectDelayMs ?? 1000;
     const base: RedisOptions = {
       protocol: 2,
@@ -57,18 +86,19 @@ export class RedisConnections {
       });
       return redis;
     };
-    this.commands = open('commands');
-    this.commands.on('ready', () => {
+    const commands = open('commands');
+    commands.on('ready', () => {
       for (const listener of this.#upListeners) listener();
     });
-    this.tail = open('tail');
-    this.subscriber = open('subscriber');
-    this.subscriber.on('message', (channel: string, message: string) => this.#handlers.get(channel)?.(message));
+    const subscriber = open('subscriber');
+    subscriber.on('message', (channel: string, message: string) => this.#handlers.get(channel)?.(message));
+    this.#connections = { commands, tail: open('tail'), subscriber };
   }
 
   /** True while all three connections are ready. */
   get allReady(): boolean {
-    return this.commands.status === 'ready' && this.tail.status === 'ready' && this.subscriber.status === 'ready';
+    const connections = this.#connections;
+    return connections !== undefined && Object.values(connections).every((redis) => redis.status === 'ready');
   }
 
   /** Resolves once `redis` is ready (at once when it is); never when the connections are closed. */
@@ -115,7 +145,12 @@ export class RedisConnections {
   /** Closes every connection for good; pending commands fail. */
   close(): void {
     this.#closed = true;
-    for (const redis of [this.commands, this.tail, this.subscriber]) redis.disconnect(false);
+    for (const redis of Object.values(this.#connections ?? {})) redis.disconnect(false);
+  }
+
+  #opened(): Opened {
+    if (this.#connections === undefined) throw new Error('not connected to redis yet');
+    return this.#connections;
   }
 
   #onError(role: Role, error: Error): void {

@@ -108,7 +108,7 @@ export class RedisEngine {
 
   /** True once loaded, while the command connection is ready and nothing needs reloading. */
   get synced(): boolean {
-    return this.#loaded && !this.#needLoad && this.#connections.commands.status === 'ready';
+    return this.#loaded && !this.#needLoad && this.#connections.commandsReady;
   }
 
   /** Loads from Redis (waiting for it as long as it takes), then starts tailing and writing. */

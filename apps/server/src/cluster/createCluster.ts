@@ -130,6 +130,7 @@ export function createCluster(options: ClusterOptions): Cluster {
     isUp,
     aliveInstances: () => membership.aliveCount(),
     async start() {
+      await connections.connect();
       await Promise.all([requests.start(), attached?.signIns.start()]);
       await engine.start();
       await membership.start();
