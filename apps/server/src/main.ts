@@ -31,14 +31,20 @@ server.on('error', (error) => {
 });
 
 // In a cluster, only once this instance has joined it (Redis reached, its state loaded).
-void ready.then(() => {
-  if (stopping) return;
-  server.listen(config.port, config.host, () => {
-    const { address, port } = server.address() as AddressInfo;
-    const host = address.includes(':') ? `[${address}]` : address;
-    logger.info({ url: `http://${host}:${port}`, instance: config.instanceName }, `Sessionboard listening on http://${host}:${port}`);
-  });
-});
+ready.then(
+  () => {
+    if (stopping) return;
+    server.listen(config.port, config.host, () => {
+      const { address, port } = server.address() as AddressInfo;
+      const host = address.includes(':') ? `[${address}]` : address;
+      logger.info({ url: `http://${host}:${port}`, instance: config.instanceName }, `Sessionboard listening on http://${host}:${port}`);
+    });
+  },
+  (error: unknown) => {
+    logger.fatal({ err: error }, 'cannot join the cluster');
+    process.exit(1);
+  },
+);
 
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {

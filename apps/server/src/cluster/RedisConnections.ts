@@ -62,6 +62,7 @@ export class RedisConnections {
   async connect(): Promise<void> {
     if (this.#connections !== undefined || this.#closed) return;
     const { Redis } = await import('ioredis');
+    if (this.#connections !== undefined || this.#closed) return;
     const options = this.#options;
     const maxDelay = options.maxReconnectDelayMs ?? 1000;
     const base: RedisOptions = {

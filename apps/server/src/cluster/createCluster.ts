@@ -75,6 +75,7 @@ export function createCluster(options: ClusterOptions): Cluster {
   const keys = clusterKeys(options.keyPrefix);
   const connections = new RedisConnections({ url: config.redisUrl, name: self, logger });
   let attached: (ClusterAttachment & { signIns: RedisSignIns }) | undefined;
+  let closed = false;
 
   const engine = new RedisEngine({
     connections,
@@ -130,13 +131,20 @@ export function createCluster(options: ClusterOptions): Cluster {
     isUp,
     aliveInstances: () => membership.aliveCount(),
     async start() {
-      await connections.connect();
-      await Promise.all([requests.start(), attached?.signIns.start()]);
-      await engine.start();
-      await membership.start();
+      try {
+        await connections.connect();
+        await Promise.all([requests.start(), attached?.signIns.start()]);
+        await engine.start();
+        await membership.start();
+      } catch (error) {
+        // Closed while starting (shut down while waiting for Redis): nothing to join any more.
+        if (closed) return;
+        throw error;
+      }
       logger.info({ instance: self, instances: membership.aliveCount() }, 'joined the cluster');
     },
     async close(flushMs = 1000) {
+      closed = true;
       membership.close();
       await engine.settled(flushMs);
       if (engine.outbox.size === 0 && isUp()) {
