@@ -19,13 +19,24 @@ let prefix: string | undefined;
 const started: Session[] = [];
 
 afterEach(async () => {
-  nginx?.kill('SIGKILL');
-  nginx = undefined;
+  await stopNginx();
   await closeAll();
   killGroups(started.splice(0));
   await stopRedises();
   if (prefix !== undefined) await rm(prefix, { recursive: true, force: true });
 });
+
+/** Stops nginx with SIGTERM, so that its master ends its workers too (SIGKILL would orphan them). */
+async function stopNginx(): Promise<void> {
+  const child = nginx;
+  nginx = undefined;
+  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
 
 /** Runs nginx with the shipped config, its instances' and its own ports swapped for free ones. */
 async function startNginx(instancePorts: [number, number]): Promise<string> {
