@@ -3,7 +3,7 @@
 # Firefox ESR for Playwright, WebKitWebDriver and MiniBrowser for the WebKit suite, Xvfb to
 # give MiniBrowser a display, redis-server for the Redis-backed tests, Prometheus (with
 # promtool) for the alert rule tests and the tests that scrape a real server, and nginx for
-# the test of ops/nginx/sessionboard.conf.
+# the tests behind a real reverse proxy and load balancer (ops/nginx, docs/deploy).
 # Fast and silent when everything is present; as root it installs what is missing with
 # apt-get, otherwise it stops and prints the command to run.
 set -euo pipefail
@@ -19,7 +19,7 @@ REQUIRED=(
   "redis-server redis-server"
   "prometheus prometheus"
   "promtool prometheus"
-  "nginx nginx"
+  "/usr/sbin/nginx nginx"
 )
 
 minibrowser_path() {

@@ -6,6 +6,7 @@ import type { Duplex } from 'node:stream';
 import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { createAuth, type Auth } from './auth/Auth.ts';
+import { createCluster } from './cluster/createCluster.ts';
 import { authRouter } from './auth/authRouter.ts';
 import type { Config } from './config.ts';
 import { answerOptions } from './http/answerOptions.ts';
@@ -30,6 +31,7 @@ import { DEFAULT_WEB_ROOT, serveDashboard } from './http/serveDashboard.ts';
 import { SessionBroadcaster } from './sessions/SessionBroadcaster.ts';
 import { SessionManager, type Killer, type ManagerTimers, type Spawner } from './sessions/SessionManager.ts';
 import type { GroupProbe } from './sessions/ProcessGroupWatcher.ts';
+import { LocalSessionStore, stopSession, type SessionStore } from './sessions/SessionStore.ts';
 import { sessionsRouter } from './sessions/sessionsRouter.ts';
 import { createStreamAdmission, streamAdmissionChecks } from './stream/streamAdmission.ts';
 import { createStreamFastPath } from './stream/streamFastPath.ts';
@@ -44,7 +46,7 @@ export interface AppDeps {
   config: Config;
   /** @default a pino logger at `config.logLevel` */
   logger?: Logger;
-  /** @default a broker configured by the `SSE_*` variables */
+  /** @default a broker configured by the `SSE_*` variables (with `REDIS_URL`, on the cluster's log; none may be given then) */
   broker?: SseBroker;
   /** Starts a session's process. @default `child_process.spawn`, detached (a group of its own) */
   spawn?: Spawner;
@@ -71,8 +73,14 @@ export interface App {
   broker: SseBroker;
   manager: SessionManager;
   /**
+   * Resolves once the app can answer: at once for a server on its own; with `REDIS_URL`,
+   * once it has joined the cluster (waiting for Redis as long as it takes).
+   */
+  ready: Promise<void>;
+  /**
    * Ends every stream and terminates every session (SIGKILL after `graceMs`, default
-   * `KILL_GRACE_MS`); resolves once all have exited. Does not close any HTTP server.
+   * `KILL_GRACE_MS`); resolves once all have exited (and, in a cluster, the exits are
+   * published and the instance has left). Does not close any HTTP server.
    */
   close(graceMs?: number): Promise<void>;
 }
@@ -83,9 +91,13 @@ export function createApp(deps: AppDeps): App {
   const now = deps.now ?? Date.now;
   const logger = deps.logger ?? pino({ level: config.logLevel });
   let observeFanOut = (_seconds: number) => {};
+  // With REDIS_URL, Redis is the event log and the registry; see cluster/createCluster.ts.
+  const cluster = config.redisUrl === undefined ? undefined : createCluster({ config: { ...config, redisUrl: config.redisUrl }, logger, now });
+  if (cluster !== undefined && deps.broker !== undefined) throw new Error('with REDIS_URL the broker must be built on the cluster\'s event log; do not pass one');
   const broker =
     deps.broker ??
     new SseBroker({
+      log: cluster?.log,
       replayEvents: config.sseReplayEvents,
       heartbeatMs: config.sseHeartbeatMs,
       maxConnections: config.sseMaxConnections,
@@ -107,7 +119,11 @@ export function createApp(deps: AppDeps): App {
     timers: deps.timers,
     now,
   });
-  const metrics = createMetrics(broker, manager);
+  const auth = deps.auth ?? createAuth(config.authToken);
+  const store: SessionStore =
+    cluster?.attach({ manager, broadcaster, auth, stopLocal: (id, signal) => stopSession(manager, id, signal) }) ??
+    new LocalSessionStore(manager, broker);
+  const metrics = createMetrics(broker, manager, cluster);
   observeFanOut = (seconds) => metrics.fanOut.observe(seconds);
   const httpMetrics = createHttpMetrics(metrics.registry, {
     onStreamRefused: (status) => metrics.connectionErrors.inc({ reason: streamErrorReason(status) }),
@@ -116,11 +132,10 @@ export function createApp(deps: AppDeps): App {
     percent: config.sseRolloutPercent,
     metrics: createRolloutMetrics(metrics.registry, config.sseRolloutPercent),
   });
-  const auth = deps.auth ?? createAuth(config.authToken);
   const authorised = requireAuth(auth);
 
   const api = express.Router();
-  api.use(rateLimiter(config.rateLimitPerMinute));
+  api.use(rateLimiter(config.rateLimitPerMinute, { store: cluster?.rateLimitStore(), logger }));
   api.use((_req, res, next) => {
     // Lists change all the time; a poller must never get a cached one. The stream sets its own.
     res.setHeader('Cache-Control', 'no-store');
@@ -129,8 +144,15 @@ export function createApp(deps: AppDeps): App {
   api.use(requireJson);
   api.use(jsonBody({ limitBytes: 16 * 1024 }));
   api.get('/health', (_req, res) => {
+    if (cluster !== undefined && !cluster.isUp()) {
+      // Exactly PROTOCOL.md's answer: a load balancer's check reads it as it is.
+      const down: HealthResponse = { status: 'unavailable', redis: 'down' };
+      res.status(503).json(down);
+      return;
+    }
     const body: HealthResponse = {
       status: 'ok',
+      ...(cluster === undefined ? {} : { redis: 'up' as const }),
       instance: config.instanceName,
       sse: { enabled: config.sseEnabled, rolloutPercent: config.sseRolloutPercent },
     };
@@ -138,13 +160,13 @@ export function createApp(deps: AppDeps): App {
   });
   api.use('/auth', authRouter(auth));
   api.use(authorised);
-  api.use('/sessions', sessionsRouter({ manager, broker, fsRoot: config.fsRoot }));
+  api.use('/sessions', sessionsRouter({ store, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
   api.get('/openapi.json', openApiRoute());
   const admission = createStreamAdmission(
     streamAdmissionChecks({ auth, corsOrigins: config.corsOrigins, enabled: config.sseEnabled, rollout, broker }),
   );
-  const streamDeps = { broker, broadcaster, manager, metrics, admission };
+  const streamDeps = { broker, broadcaster, store, metrics, admission };
   api.use('/sse', streamRouter(streamDeps));
   api.use(apiNotFound);
 
@@ -180,9 +202,11 @@ export function createApp(deps: AppDeps): App {
     onClientError: clientErrorHandler(logger),
     broker,
     manager,
+    ready: cluster?.start() ?? Promise.resolve(),
     async close(graceMs) {
       broker.drain();
       await manager.shutdown(graceMs);
+      await cluster?.close();
     },
   };
 }

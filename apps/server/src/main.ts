@@ -23,7 +23,7 @@ const config = loadConfig();
 
 // Short lines for a person at a terminal, JSON for everything else (journald, docker, files).
 const logger = createLogger({ level: config.logLevel, pretty: process.stdout.isTTY === true });
-const { listener, onClientError, close } = createApp({ config, logger });
+const { listener, onClientError, close, ready } = createApp({ config, logger });
 const server = createServer(listener);
 server.on('clientError', onClientError);
 
@@ -32,13 +32,23 @@ server.on('error', (error) => {
   process.exit(1);
 });
 
-server.listen(config.port, config.host, () => {
-  const { address, port } = server.address() as AddressInfo;
-  const host = address.includes(':') ? `[${address}]` : address;
-  // `url` stays the origin, which scripts append API paths to; the message is a link to the dashboard.
-  const url = `http://${host}:${port}`;
-  logger.info({ url }, `Sessionboard on ${url}/`);
-});
+// In a cluster, only once this instance has joined it (Redis reached, its state loaded).
+ready.then(
+  () => {
+    if (stopping) return;
+    server.listen(config.port, config.host, () => {
+      const { address, port } = server.address() as AddressInfo;
+      const host = address.includes(':') ? `[${address}]` : address;
+      // `url` stays the origin, which scripts append API paths to; the message is a link to the dashboard.
+      const url = `http://${host}:${port}`;
+      logger.info({ url }, `Sessionboard on ${url}/`);
+    });
+  },
+  (error: unknown) => {
+    logger.fatal({ err: error }, 'cannot join the cluster');
+    process.exit(1);
+  },
+);
 
 let stopping = false;
 async function shutdown(signal: NodeJS.Signals): Promise<void> {
@@ -50,7 +60,7 @@ async function shutdown(signal: NodeJS.Signals): Promise<void> {
     process.exit(1);
   }, FORCE_EXIT_MS).unref();
 
-  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  const closed = new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
   await close(Math.min(config.killGraceMs, SHUTDOWN_GRACE_MAX_MS));
   server.closeAllConnections();
   await closed;

@@ -29,6 +29,7 @@ export async function startServer(
   const fsRoot = await realpath(await mkdtemp(join(tmpdir(), 'sessionboard-test-')));
   const config = parseConfig({ FS_ROOT: fsRoot, LOG_LEVEL: 'silent', KILL_GRACE_MS: '1000', ...env });
   const app = createApp({ config, logger: pino({ level: 'silent' }), webRoot: join(fsRoot, 'no-web-build'), ...deps });
+  await app.ready;
   const server = createServer(app.listener);
   server.on('clientError', app.onClientError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

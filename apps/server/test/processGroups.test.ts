@@ -47,7 +47,7 @@ async function get(server: TestServer, id: string): Promise<Session> {
   return (await sendJson<Session>(`${server.url}/api/sessions/${id}`, 'GET')).body;
 }
 
-/** Waits until the session has ended and returns it with the members its group had at that moment. */
+/** Waits until the session has ended and returns it with the members its group had at that moment (polling fast: the servers here allow it). */
 async function ended(server: TestServer, id: string, pgid: number): Promise<{ session: Session; members: number[] }> {
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
     const session = await get(server, id);
@@ -62,7 +62,7 @@ const LEAVES_CHILD = 'sleep 3138 &';
 
 describe('a session and its process group', () => {
   it('kills a child that ignores SIGTERM once the grace period has passed, though its leader died at once', async () => {
-    const server = await startServer({ KILL_GRACE_MS: '500' });
+    const server = await startServer({ KILL_GRACE_MS: '500', RATE_LIMIT_PER_MINUTE: '100000' });
     const session = await start(server, IGNORES_TERM, 2);
 
     const stop = await sendJson<Session>(`${server.url}/api/sessions/${session.id}`, 'DELETE');
@@ -74,7 +74,7 @@ describe('a session and its process group', () => {
   });
 
   it('keeps a session running while the child its leader left behind lives, and ends both on DELETE', async () => {
-    const server = await startServer({ KILL_GRACE_MS: '500' });
+    const server = await startServer({ KILL_GRACE_MS: '500', RATE_LIMIT_PER_MINUTE: '100000' });
     const session = await start(server, LEAVES_CHILD, 1);
     await waitFor(() => (groupMembers(session.pid as number).length === 1 ? true : undefined));
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -93,7 +93,7 @@ describe('a session and its process group', () => {
   });
 
   it('ends a session by itself when the children its leader left behind exit', async () => {
-    const server = await startServer();
+    const server = await startServer({ RATE_LIMIT_PER_MINUTE: '100000' });
     const session = await start(server, 'sleep 0.5 & exit 3', 1);
 
     const { session: last, members } = await ended(server, session.id, session.pid as number);
@@ -103,7 +103,7 @@ describe('a session and its process group', () => {
   });
 
   it('shuts down leaving no process of any group it started', async () => {
-    const server = await startServer({ KILL_GRACE_MS: '500' });
+    const server = await startServer({ KILL_GRACE_MS: '500', RATE_LIMIT_PER_MINUTE: '100000' });
     const sessions = [await start(server, IGNORES_TERM, 2), await start(server, LEAVES_CHILD, 1)];
 
     await server.close();

@@ -2,6 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Session, SessionListResponse } from '@sessionboard/protocol';
+import type { LoggedEvent } from '@sessionboard/sse-broker';
 import { EventSource } from 'eventsource';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -154,7 +155,7 @@ async function runSlowConsumer(replayEvents: number) {
     for (let i = 0; i < BATCH; i++) {
       const live = server.manager.list().filter((s) => s.status === 'running');
       const session = live[i % live.length] as Session;
-      const logged = server.broker.publish('session_updated', JSON.stringify({ type: 'session_updated', session, at: Date.now() }));
+      const logged = server.broker.publish('session_updated', JSON.stringify({ type: 'session_updated', session, at: Date.now() })) as LoggedEvent;
       publishedIds.push(logged.id);
       // The frame as a chunk of the chunked body: hex size, CRLF, frame, CRLF.
       largestChunk = Math.max(largestChunk, logged.frame.length + logged.frame.length.toString(16).length + 4);

@@ -3,6 +3,8 @@ import { SseBroker } from './SseBroker.ts';
 import type { SseBrokerOptions } from './SseBroker.ts';
 import { MemoryEventLog } from './MemoryEventLog.ts';
 import type { FrameFraming, SseConnection } from './SseConnection.ts';
+import type { EventLog, EventLogListener, LoggedEvent } from './EventLog.ts';
+import { encodeFrame } from './encodeFrame.ts';
 
 /** A connection that records what it is sent and can pretend its socket stopped draining. */
 class FakeConnection implements SseConnection {
@@ -330,5 +332,86 @@ describe('SseBroker heartbeat', () => {
     for (const c of streams) c.close();
     vi.advanceTimersByTime(500);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+/** A log whose order is decided elsewhere: appends wait in `submitted` until `deliver` hands them back. */
+class FakeSharedLog implements EventLog {
+  readonly submitted: { event: string; data: string }[] = [];
+  readonly #events: LoggedEvent[] = [];
+  #listener: EventLogListener | undefined;
+
+  append(event: string, data: string): undefined {
+    this.submitted.push({ event, data });
+  }
+
+  after(id: string): readonly LoggedEvent[] | undefined {
+    if (id === 's-0') return [...this.#events];
+    const index = this.#events.findIndex((event) => event.id === id);
+    return index < 0 ? undefined : this.#events.slice(index + 1);
+  }
+
+  get lastId(): string {
+    return this.#events.at(-1)?.id ?? 's-0';
+  }
+
+  get size(): number {
+    return this.#events.length;
+  }
+
+  listen(listener: EventLogListener): void {
+    this.#listener = listener;
+  }
+
+  deliver(id: string, event: string, data: string): void {
+    const logged = { id, event, data, frame: Buffer.from(encodeFrame({ id, event, data })) };
+    this.#events.push(logged);
+    this.#listener?.event(logged);
+  }
+
+  reset(): void {
+    this.#events.length = 0;
+    this.#listener?.reset();
+  }
+}
+
+describe('SseBroker on a shared log', () => {
+  it('writes nothing when publishing, and the event once the log hands it back', () => {
+    const log = new FakeSharedLog();
+    const b = new SseBroker({ log });
+    const c = new FakeConnection();
+    b.connect(c, { snapshot });
+    expect(b.publish('x', '1')).toBeUndefined();
+    expect(log.submitted).toEqual([{ event: 'x', data: '1' }]);
+    expect(c.chunks).toHaveLength(1);
+
+    log.deliver('s-7', 'x', '1');
+    expect(c.chunks.at(-1)).toBe('id: s-7\nevent: x\ndata: 1\n\n');
+    expect(b.lastEventId).toBe('s-7');
+    expect(b.stats()).toMatchObject({ eventsPublished: 1, framesSent: 3 });
+  });
+
+  it('fans out the events other servers put in the log, and replays them by id', () => {
+    const log = new FakeSharedLog();
+    const b = new SseBroker({ log });
+    log.deliver('s-1', 'x', 'a');
+    log.deliver('s-2', 'x', 'b');
+    const c = new FakeConnection();
+    expect(b.connect(c, { lastEventId: 's-1', snapshot })).toBe('replayed');
+    expect(c.text).toBe('retry: 2000\n\nid: s-2\nevent: x\ndata: b\n\n');
+  });
+
+  it('ends every stream when the log is rebuilt, and still accepts new ones', () => {
+    const log = new FakeSharedLog();
+    const b = new SseBroker({ log });
+    const streams = [new FakeConnection(), new FakeConnection()];
+    for (const c of streams) b.connect(c, { snapshot });
+    log.reset();
+    expect(streams.map((c) => c.closed)).toEqual([true, true]);
+    expect(b.connectionCount).toBe(0);
+    expect(b.isFull()).toBe(false);
+    const fresh = new FakeConnection();
+    expect(b.connect(fresh, { lastEventId: 's-9', snapshot })).toBe('unknown_id');
+    expect(fresh.text).toContain('id: s-0\nevent: snapshot\n');
   });
 });

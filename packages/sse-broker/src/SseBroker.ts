@@ -11,7 +11,10 @@ export interface BrokerTimers {
 
 /** Options of {@link SseBroker}. */
 export interface SseBrokerOptions {
-  /** Where events are kept for resuming. @default a MemoryEventLog of `replayEvents` */
+  /**
+   * Where events are kept for resuming. A shared log (one with `listen`) decides the order
+   * of events itself and hands them back to be fanned out. @default a MemoryEventLog of `replayEvents`
+   */
   log?: EventLog;
   /** Capacity of the default log. @default 1000 */
   replayEvents?: number;
@@ -158,6 +161,7 @@ export class SseBroker {
       setInterval: (callback, ms) => setInterval(callback, ms).unref(),
       clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
     };
+    this.#log.listen?.({ event: (logged) => this.#deliver(logged), reset: () => this.#closeStreams() });
   }
 
   /** The id of the newest event: what a list built now reflects. */
@@ -223,11 +227,13 @@ export class SseBroker {
     return outcome;
   }
 
-  /** Appends an event to the log and writes its frame to every open stream. */
-  publish(event: string, data: string): LoggedEvent {
+  /**
+   * Appends an event to the log and writes its frame to every open stream. With a shared
+   * log, the event is written when the log hands it back, and this returns undefined.
+   */
+  publish(event: string, data: string): LoggedEvent | undefined {
     const logged = this.#log.append(event, data);
-    this.#stats.eventsPublished += 1;
-    if (this.#clients.size > 0) this.#fanOut(logged.frame);
+    if (logged !== undefined) this.#deliver(logged);
     return logged;
   }
 
@@ -251,6 +257,17 @@ export class SseBroker {
       this.#snapshot = { id, frame: Buffer.from(encodeFrame({ id, event: snapshot.event, data: snapshot.data })) };
     }
     return this.#snapshot.frame;
+  }
+
+  #deliver(logged: LoggedEvent): void {
+    this.#stats.eventsPublished += 1;
+    if (this.#clients.size > 0) this.#fanOut(logged.frame);
+  }
+
+  /** Ends every open stream without refusing new ones (the log was rebuilt). */
+  #closeStreams(): void {
+    for (const client of [...this.#clients]) client.connection.close();
+    this.#clients.clear();
   }
 
   #fanOut(frame: Buffer): void {

@@ -1,6 +1,6 @@
 export { encodeFrame } from './encodeFrame.ts';
 export type { FrameFields } from './encodeFrame.ts';
-export type { EventLog, LoggedEvent } from './EventLog.ts';
+export type { EventLog, EventLogListener, LoggedEvent } from './EventLog.ts';
 export { MemoryEventLog } from './MemoryEventLog.ts';
 export type { MemoryEventLogOptions } from './MemoryEventLog.ts';
 export type { FrameFraming, SseConnection } from './SseConnection.ts';

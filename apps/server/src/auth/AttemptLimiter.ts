@@ -8,6 +8,20 @@ export interface AttemptCount {
   resetMs: number;
 }
 
+/**
+ * Where sign-in attempts are counted: in memory ({@link AttemptLimiter}), or shared by the
+ * instances of a cluster.
+ */
+export interface AttemptCounter {
+  /** Attempts per key and window. */
+  readonly limit: number;
+  readonly windowMs: number;
+  /** The count of `key` without adding to it. */
+  peek(key: string): AttemptCount | Promise<AttemptCount>;
+  /** Adds one attempt of `key`; `allowed` says whether it was within the limit. */
+  consume(key: string): AttemptCount | Promise<AttemptCount>;
+}
+
 export interface AttemptLimiterOptions {
   /** Attempts per key and window. */
   limit: number;
@@ -23,7 +37,7 @@ export interface AttemptLimiterOptions {
  * Counts attempts per key (a client address) in fixed windows, in memory. Separate from the
  * API's rate limit: sign-in attempts and wrong tokens are far scarcer than requests.
  */
-export class AttemptLimiter {
+export class AttemptLimiter implements AttemptCounter {
   readonly limit: number;
   readonly windowMs: number;
   readonly #now: () => number;

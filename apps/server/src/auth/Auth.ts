@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import { ipKeyGenerator } from 'express-rate-limit';
-import { AttemptLimiter, type AttemptCount } from './AttemptLimiter.ts';
+import { AttemptLimiter, type AttemptCount, type AttemptCounter } from './AttemptLimiter.ts';
 import { AUTH_COOKIE, readCookie } from './authCookie.ts';
 import { AuthSessions } from './AuthSessions.ts';
 import { HttpError } from '../http/HttpError.ts';
@@ -9,12 +9,28 @@ import { tokenMatches } from './tokenMatches.ts';
 /** Sign-in attempts (and requests with a wrong bearer token) per client address and minute. */
 export const SIGN_IN_ATTEMPTS_PER_MINUTE = 10;
 
+/**
+ * How sign-ins are shared by the instances of a cluster, so that a cookie from one works
+ * on all and logout on one revokes it everywhere.
+ */
+export interface SharedSignIns {
+  /** Makes sign-in `id`, just made here, valid on every instance. @throws when it cannot be shared now */
+  share(id: string): Promise<void>;
+  /** Revokes sign-in `id` (already revoked here) on every instance. */
+  revoke(id: string): Promise<void>;
+  /** For an id unknown here: true, and taken in, when another instance made it and it is valid. */
+  adopt(id: string): Promise<boolean>;
+}
+
 /** What authorises a request: the token, the cookie sign-ins, and the attempt limit. */
 export interface Auth {
   /** `AUTH_TOKEN`; undefined turns auth off. */
   token: string | undefined;
   sessions: AuthSessions;
-  attempts: AttemptLimiter;
+  /** In a cluster, shared by its instances. */
+  attempts: AttemptCounter;
+  /** Set in a cluster. */
+  shared?: SharedSignIns;
 }
 
 export interface AuthOptions {
@@ -29,6 +45,17 @@ export function createAuth(token: string | undefined, options: AuthOptions = {})
     sessions: options.sessions ?? new AuthSessions(),
     attempts: options.attempts ?? new AttemptLimiter({ limit: SIGN_IN_ATTEMPTS_PER_MINUTE }),
   };
+}
+
+/**
+ * {@link verifyRequest}, and in a cluster, for a cookie unknown here, whether another
+ * instance signed it in (then it is valid here too from now on).
+ */
+export async function verifyRequestShared(auth: Auth, req: Request): Promise<AuthVerdict> {
+  const verdict = verifyRequest(auth, req);
+  if (verdict.ok || verdict.reason !== 'signed_out' || auth.shared === undefined) return verdict;
+  const id = readCookie(req, AUTH_COOKIE) as string;
+  return (await auth.shared.adopt(id)) ? { ok: true, signInId: id } : verdict;
 }
 
 /** How a request stands, by its `Authorization` header, else its cookie. */

@@ -38,8 +38,11 @@ interface Entry {
   expiry?: unknown;
 }
 
-/** Hashed, so a lookup's timing or a memory dump says nothing about a valid cookie. */
-function keyOf(id: string): string {
+/**
+ * The key a sign-in is kept under: the SHA-256 of its id, so a lookup's timing, a memory
+ * dump or a shared store (a cluster's Redis) says nothing about a valid cookie.
+ */
+export function signInKey(id: string): string {
   return createHash('sha256').update(id, 'utf8').digest('base64url');
 }
 
@@ -70,7 +73,7 @@ export class AuthSessions {
   /** Starts a sign-in; returns the id for the cookie. */
   create(): string {
     const id = randomBytes(32).toString('base64url');
-    this.#entries.set(keyOf(id), { expiresAt: this.#now() + this.ttlMs, open: new Set() });
+    this.#entries.set(signInKey(id), { expiresAt: this.#now() + this.ttlMs, open: new Set() });
     while (this.#entries.size > this.#max) {
       const oldest = this.#entries.keys().next().value as string;
       this.#revokeKey(oldest);
@@ -80,7 +83,7 @@ export class AuthSessions {
 
   /** True for the id of a sign-in neither revoked nor expired. */
   isValid(id: string): boolean {
-    const key = keyOf(id);
+    const key = signInKey(id);
     const entry = this.#entries.get(key);
     if (entry === undefined) return false;
     if (entry.expiresAt > this.#now()) return true;
@@ -88,9 +91,34 @@ export class AuthSessions {
     return false;
   }
 
+  /** When the sign-in `id` expires (epoch ms); undefined when it is unknown. */
+  expiresAt(id: string): number | undefined {
+    return this.#entries.get(signInKey(id))?.expiresAt;
+  }
+
+  /**
+   * Takes in a sign-in another instance of the cluster made, by its key; true when it is
+   * valid now (an expired one is ignored).
+   */
+  adopt(key: string, expiresAt: number): boolean {
+    if (expiresAt <= this.#now()) return false;
+    if (!this.#entries.has(key)) this.#entries.set(key, { expiresAt, open: new Set() });
+    return true;
+  }
+
+  /** Every sign-in kept, by key, with its expiry (epoch ms). */
+  keys(): [key: string, expiresAt: number][] {
+    return [...this.#entries].map(([key, entry]) => [key, entry.expiresAt]);
+  }
+
+  /** Revokes a sign-in by its key (another instance of the cluster revoked it). */
+  revokeKey(key: string): void {
+    this.#revokeKey(key);
+  }
+
   /** Ends `response` when the sign-in `id` is revoked or expires; forgets it once it closes. */
   track(id: string, response: Revocable): void {
-    const key = keyOf(id);
+    const key = signInKey(id);
     const entry = this.#entries.get(key);
     if (entry === undefined) return;
     entry.open.add(response);
@@ -100,7 +128,7 @@ export class AuthSessions {
 
   /** Ends the sign-in `id` and every response open under it. Unknown ids are ignored. */
   revoke(id: string): void {
-    this.#revokeKey(keyOf(id));
+    this.#revokeKey(signInKey(id));
   }
 
   #armExpiry(key: string, entry: Entry): void {

@@ -1,6 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
-import { attemptKey, attemptRefusal, verifyRequest, type Auth } from './Auth.ts';
+import type { AttemptCount } from './AttemptLimiter.ts';
+import { attemptKey, attemptRefusal, verifyRequest, type Auth, type AuthVerdict } from './Auth.ts';
+import { AUTH_COOKIE, readCookie } from './authCookie.ts';
 
 const MESSAGES = {
   missing: 'Sign in first: send "Authorization: Bearer <AUTH_TOKEN>", or sign in with POST /api/auth/login.',
@@ -13,6 +15,8 @@ export type Authorization =
   | { ok: true; signInId: string | null }
   | { ok: false; status: 401 | 429; code: 'unauthorized' | 'rate_limited'; message: string; headers: Record<string, string> };
 
+const ANONYMOUS: Authorization = { ok: true, signInId: null };
+
 /**
  * The one auth decision, for the Express chain and the stream's fast path alike. Lets a
  * request through when auth is off or it carries the token or a live sign-in cookie;
@@ -20,18 +24,35 @@ export type Authorization =
  * sign-in attempts (the only side effect): past the limit, an address gets 429 `rate_limited`
  * before its token is even compared, so the stream (exempt from the API rate limit) cannot be
  * used to guess the token.
+ *
+ * Synchronous whenever everything it needs is in this process; a promise when a cluster's
+ * Redis must be asked (the shared attempt count, or a cookie another instance signed in).
  */
-export function authorize(auth: Auth, req: IncomingMessage): Authorization {
-  if (auth.token === undefined) return { ok: true, signInId: null };
+export function authorize(auth: Auth, req: IncomingMessage): Authorization | Promise<Authorization> {
+  if (auth.token === undefined) return ANONYMOUS;
   const request = req as Request;
   const key = attemptKey(request);
   if (req.headers.authorization !== undefined) {
     const count = auth.attempts.peek(key);
-    if (!count.allowed) return { ok: false, status: 429, code: 'rate_limited', ...attemptRefusal(auth, count) };
+    return count instanceof Promise ? count.then((known) => byBearer(auth, request, key, known)) : byBearer(auth, request, key, count);
   }
   const verdict = verifyRequest(auth, request);
+  if (verdict.ok || verdict.reason !== 'signed_out' || auth.shared === undefined) return refuseUnless(verdict);
+  // A cookie unknown here may be a sign-in another instance of the cluster made.
+  const id = readCookie(request, AUTH_COOKIE) as string;
+  return auth.shared.adopt(id).then((adopted) => (adopted ? { ok: true, signInId: id } : refuseUnless(verdict)));
+}
+
+function byBearer(auth: Auth, req: Request, key: string, count: AttemptCount): Authorization | Promise<Authorization> {
+  if (!count.allowed) return { ok: false, status: 429, code: 'rate_limited', ...attemptRefusal(auth, count) };
+  const verdict = verifyRequest(auth, req);
   if (verdict.ok) return verdict;
-  if (verdict.reason === 'wrong_token') auth.attempts.consume(key);
+  const consumed = auth.attempts.consume(key);
+  return consumed instanceof Promise ? consumed.then(() => refuseUnless(verdict)) : refuseUnless(verdict);
+}
+
+function refuseUnless(verdict: AuthVerdict): Authorization {
+  if (verdict.ok) return verdict;
   return {
     ok: false,
     status: 401,

@@ -8,8 +8,8 @@ import type { Auth } from './Auth.ts';
  * headers. A response allowed by a cookie ends when that sign-in is revoked or expires.
  */
 export function requireAuth(auth: Auth): RequestHandler {
-  return (req, res, next) => {
-    const verdict = authorize(auth, req);
+  return async (req, res, next) => {
+    const verdict = await authorize(auth, req);
     if (verdict.ok) {
       if (verdict.signInId !== null) auth.sessions.track(verdict.signInId, res);
       next();

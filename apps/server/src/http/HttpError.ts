@@ -8,12 +8,15 @@ export class HttpError extends Error {
   readonly status: number;
   readonly code: ErrorCode;
   readonly details: unknown;
+  /** Sent as `Retry-After` (seconds) with the error, when set. */
+  readonly retryAfterS: number | undefined;
 
-  constructor(status: number, code: ErrorCode, message: string, details?: unknown) {
+  constructor(status: number, code: ErrorCode, message: string, details?: unknown, options: { retryAfterS?: number } = {}) {
     super(message);
     this.name = 'HttpError';
     this.status = status;
     this.code = code;
     this.details = details;
+    this.retryAfterS = options.retryAfterS;
   }
 }

@@ -66,6 +66,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    if (httpError.retryAfterS !== undefined) res.setHeader('Retry-After', String(httpError.retryAfterS));
     const body: ErrorBody = { error: { code: httpError.code, message: httpError.message } };
     if (httpError.details !== undefined) body.error.details = httpError.details;
     // An error is about this request only; no cache may hand it to another.

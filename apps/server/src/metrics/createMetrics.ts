@@ -16,11 +16,18 @@ export interface ServerMetrics {
   fanOut: Histogram;
 }
 
+/** What a cluster member reports (see `cluster/createCluster.ts`). */
+export interface ClusterFigures {
+  aliveInstances(): number;
+  isUp(): boolean;
+}
+
 /**
  * A registry per app instance (never the global one), so apps in one process do not share
- * or clash over metrics. Broker and manager figures are read when scraped.
+ * or clash over metrics. Broker and manager figures are read when scraped. In a cluster,
+ * `cluster_instances` and `redis_up` too; every other figure is this instance's own.
  */
-export function createMetrics(broker: SseBroker, manager: SessionManager): ServerMetrics {
+export function createMetrics(broker: SseBroker, manager: SessionManager, cluster?: ClusterFigures): ServerMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -112,6 +119,24 @@ export function createMetrics(broker: SseBroker, manager: SessionManager): Serve
     buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers,
   });
+  if (cluster !== undefined) {
+    new Gauge({
+      name: 'cluster_instances',
+      help: 'Instances of the cluster this one sees alive (not silent for INSTANCE_TTL_MS), itself included.',
+      registers,
+      collect() {
+        this.set(cluster.aliveInstances());
+      },
+    });
+    new Gauge({
+      name: 'redis_up',
+      help: '1 while Redis is reachable and answering, else 0.',
+      registers,
+      collect() {
+        this.set(cluster.isUp() ? 1 : 0);
+      },
+    });
+  }
   for (const reason of ['full', 'disabled', 'rollout']) rejected.inc({ reason }, 0);
   for (const outcome of ['replayed', 'unknown_id']) resumes.inc({ outcome }, 0);
   for (const outcome of ['replayed', 'snapshot']) reconnections.inc({ outcome }, 0);

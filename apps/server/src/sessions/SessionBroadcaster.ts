@@ -16,8 +16,7 @@ export class SessionBroadcaster {
 
   /** Publishes `{"type":name,"session":…,"at":<ms>}` as event `name`. */
   publish(name: SessionChangeEventName, session: Session): void {
-    const payload: StreamEventMap[typeof name] = { type: name, session, at: this.#now() };
-    this.#broker.publish(name, JSON.stringify(payload));
+    this.#broker.publish(name, changeEventData(name, session, this.#now()));
   }
 
   /** The `snapshot` event for a stream that starts without (or cannot) resuming. */
@@ -30,4 +29,10 @@ export class SessionBroadcaster {
     };
     return { event: 'snapshot', data: JSON.stringify(payload) };
   }
+}
+
+/** The data of change event `name`: `{"type":name,"session":…,"at":at}` (epoch ms). */
+export function changeEventData(name: SessionChangeEventName, session: Session, at: number): string {
+  const payload: StreamEventMap[typeof name] = { type: name, session, at };
+  return JSON.stringify(payload);
 }

@@ -290,6 +290,23 @@ describe('ended sessions', () => {
     expect(events().at(-1)).toBe('session_removed:s1:exited');
   });
 
+  it('forgets an ended session removed elsewhere without publishing, and refuses to forget a live one', async () => {
+    const { manager, children, published } = setup({ keepEnded: 1 });
+    const ended = await manager.create({ command: ['true'] });
+    const live = await manager.create({ command: ['sleep'] });
+    children[0]?.emit('exit', 0, null);
+    const count = published.length;
+
+    expect(manager.forget(live.id)).toBe(false);
+    expect(manager.forget(ended.id)).toBe(true);
+    expect(manager.forget(ended.id)).toBe(false);
+    expect(manager.list().map((s) => s.id)).toEqual([live.id]);
+    expect(published).toHaveLength(count);
+    // Forgotten, it no longer counts against keepEnded: the next session to end is kept.
+    children[1]?.emit('exit', 0, null);
+    expect(manager.list().map((s) => s.id)).toEqual([live.id]);
+  });
+
   it('keeps at most keepEnded ended sessions, removing the oldest to end', async () => {
     const { manager, children, events } = setup({ keepEnded: 2 });
     for (let i = 0; i < 4; i++) await manager.create({ command: ['true'] });

@@ -188,6 +188,19 @@ export class SessionManager {
   }
 
   /**
+   * Forgets an ended session without publishing anything: it was removed elsewhere (another
+   * instance of a cluster removed it, and the removal is published already).
+   * @returns false when the id is unknown or the session is still live.
+   */
+  forget(id: string): boolean {
+    const entry = this.#entries.get(id);
+    if (!entry || isLiveStatus(entry.session.status)) return false;
+    this.#entries.delete(id);
+    this.#ended.delete(id);
+    return true;
+  }
+
+  /**
    * Refuses new sessions, terminates every live one (SIGKILL to its group after `graceMs`)
    * and resolves once all have ended, their groups empty.
    */

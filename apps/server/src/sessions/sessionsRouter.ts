@@ -1,27 +1,23 @@
 import type { SessionListResponse } from '@sessionboard/protocol';
-import { isLiveStatus } from '@sessionboard/protocol';
-import type { SseBroker } from '@sessionboard/sse-broker';
 import { Router } from 'express';
 import { HttpError } from '../http/HttpError.ts';
-import type { SessionManager } from './SessionManager.ts';
 import { parseCreateSession } from './parseCreateSession.ts';
+import type { SessionStore } from './SessionStore.ts';
 import { resolveDirectory } from '../fs/resolveDirectory.ts';
 
 export interface SessionsRouterDeps {
-  manager: SessionManager;
-  broker: SseBroker;
+  /** This server's sessions, or the cluster's. */
+  store: SessionStore;
   fsRoot: string;
 }
 
 /** `/sessions` routes of the API: list, start, show, stop or remove. */
-export function sessionsRouter({ manager, broker, fsRoot }: SessionsRouterDeps): Router {
+export function sessionsRouter({ store, fsRoot }: SessionsRouterDeps): Router {
   const router = Router();
   const notFound = (id: string) => new HttpError(404, 'not_found', `No session has the id ${JSON.stringify(id)}.`);
 
-  router.get('/', (_req, res) => {
-    // Both read in the same tick: every change is published synchronously, so the list is
-    // exactly the state after event `lastEventId`.
-    const body: SessionListResponse = { sessions: manager.list(), lastEventId: broker.lastEventId };
+  router.get('/', async (_req, res) => {
+    const body: SessionListResponse = await store.list();
     res.json(body);
   });
 
@@ -38,24 +34,23 @@ export function sessionsRouter({ manager, broker, fsRoot }: SessionsRouterDeps):
       }
       cwd = check.path;
     }
-    const session = await manager.create({ command: request.command, name: request.name, cwd });
+    const session = await store.create({ command: request.command, name: request.name, cwd });
     res.status(201).location(`${req.baseUrl}/${encodeURIComponent(session.id)}`).json(session);
   });
 
-  router.get('/:id', (req, res) => {
-    const session = manager.get(req.params.id);
+  router.get('/:id', async (req, res) => {
+    const session = await store.get(req.params.id);
     if (!session) throw notFound(req.params.id);
     res.json(session);
   });
 
-  router.delete('/:id', (req, res) => {
-    const session = manager.get(req.params.id);
-    if (!session) throw notFound(req.params.id);
-    if (isLiveStatus(session.status)) {
-      res.status(202).json(manager.terminate(session.id));
+  router.delete('/:id', async (req, res) => {
+    const outcome = await store.delete(req.params.id);
+    if (outcome.type === 'not_found') throw notFound(req.params.id);
+    if (outcome.type === 'stopping') {
+      res.status(202).json(outcome.session);
       return;
     }
-    manager.remove(session.id);
     res.status(204).end();
   });
 

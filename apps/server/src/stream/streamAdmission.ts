@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ErrorCode } from '@sessionboard/protocol';
 import type { SseBroker } from '@sessionboard/sse-broker';
 import type { Auth } from '../auth/Auth.ts';
-import { authorize } from '../auth/authorize.ts';
+import { authorize, type Authorization } from '../auth/authorize.ts';
 import { EXPOSE_HEADERS } from '../http/corsHeaders.ts';
 import { foreignHostMessage } from '../http/loopbackHostGuard.ts';
 import type { Rollout } from '../ops/createRollout.ts';
@@ -36,11 +36,23 @@ export interface AdmissionContext {
   signInId: string | null;
 }
 
-/** One step of admission: undefined lets the request go on to the next step. */
-export type AdmissionCheck = (context: AdmissionContext) => Omit<StreamRefusal, 'ok' | 'headers'> & { headers?: Record<string, string> } | undefined;
+/** What a check answers: a refusal, or undefined to let the request go on to the next step. */
+export type CheckResult = (Omit<StreamRefusal, 'ok' | 'headers'> & { headers?: Record<string, string> }) | undefined;
 
-/** Decides whether a stream request may start; used by the Express route and the fast path alike. */
-export type StreamAdmission = (req: IncomingMessage) => StreamAdmitted | StreamRefusal;
+/**
+ * One step of admission. Synchronous unless it must ask something outside this process (in a
+ * cluster, Redis about a sign-in or the shared attempt count): then a promise.
+ */
+export type AdmissionCheck = (context: AdmissionContext) => CheckResult | Promise<CheckResult>;
+
+/** The verdict on a stream request. */
+export type AdmissionVerdict = StreamAdmitted | StreamRefusal;
+
+/**
+ * Decides whether a stream request may start; used by the Express route and the fast path
+ * alike. Synchronous when every check is (always, for a server on its own).
+ */
+export type StreamAdmission = (req: IncomingMessage) => AdmissionVerdict | Promise<AdmissionVerdict>;
 
 /** Seconds a refused stream is told to wait before trying again. */
 const RETRY_AFTER_FULL_S = 5;
@@ -77,16 +89,21 @@ export function streamAdmissionChecks(deps: StreamAdmissionDeps): AdmissionCheck
   ];
 }
 
-/** Runs `checks` in order; the first refusal wins. */
+/** Runs `checks` in order; the first refusal wins. Goes on asynchronously only from a check that answers a promise. */
 export function createStreamAdmission(checks: readonly AdmissionCheck[]): StreamAdmission {
-  return (req) => {
-    const context: AdmissionContext = { req, headers: {}, signInId: null };
-    for (const check of checks) {
-      const refusal = check(context);
-      if (refusal !== undefined) return { ...refusal, ok: false, headers: { ...context.headers, ...refusal.headers } };
+  const run = (context: AdmissionContext, from: number): AdmissionVerdict | Promise<AdmissionVerdict> => {
+    for (let i = from; i < checks.length; i++) {
+      const result = (checks[i] as AdmissionCheck)(context);
+      if (result instanceof Promise) return result.then((refusal) => (refusal === undefined ? run(context, i + 1) : refuse(context, refusal)));
+      if (result !== undefined) return refuse(context, result);
     }
     return { ok: true, headers: context.headers, signInId: context.signInId };
   };
+  return (req) => run({ req, headers: {}, signInId: null }, 0);
+}
+
+function refuse(context: AdmissionContext, refusal: NonNullable<CheckResult>): StreamRefusal {
+  return { ...refusal, ok: false, headers: { ...context.headers, ...refusal.headers } };
 }
 
 /** As `corsHeaders` does for every response: `Vary: Origin`, and the CORS headers for a listed origin. */
@@ -113,13 +130,16 @@ export function loopbackHostCheck(auth: Auth): AdmissionCheck {
 }
 
 export function authCheck(auth: Auth): AdmissionCheck {
-  return (context) => {
-    const verdict = authorize(auth, context.req);
+  const judge = (context: AdmissionContext, verdict: Authorization): CheckResult => {
     if (verdict.ok) {
       context.signInId = verdict.signInId;
       return undefined;
     }
     return { status: verdict.status, code: verdict.code, message: verdict.message, headers: verdict.headers };
+  };
+  return (context) => {
+    const verdict = authorize(auth, context.req);
+    return verdict instanceof Promise ? verdict.then((known) => judge(context, known)) : judge(context, verdict);
   };
 }
 

@@ -6,6 +6,7 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Auth } from '../auth/Auth.ts';
 import { countRefusal, openSessionStream, type StreamRouterDeps } from './streamRouter.ts';
+import type { AdmissionVerdict } from './streamAdmission.ts';
 
 export interface StreamFastPathDeps extends StreamRouterDeps {
   auth: Auth;
@@ -41,6 +42,23 @@ export function createStreamFastPath(deps: StreamFastPathDeps): (req: IncomingMe
       logger.info({ method: req.method, url, status: res.statusCode, ms }, `${req.method} ${url} ${res.statusCode} ${ms} ms`);
     });
     const verdict = admission(req);
+    if (verdict instanceof Promise) {
+      // In a cluster a check may have to ask Redis (a sign-in made on another instance).
+      verdict.then(
+        (known) => answer(req, res, known),
+        (error: unknown) => {
+          logger.error({ err: error, url }, 'stream admission failed');
+          res.destroy();
+        },
+      );
+    } else {
+      answer(req, res, verdict);
+    }
+    return true;
+  };
+
+  /** Writes the refusal, the headers of a HEAD, or opens the stream. */
+  function answer(req: IncomingMessage, res: ServerResponse, verdict: AdmissionVerdict): void {
     if (!verdict.ok) {
       countRefusal(deps.metrics, verdict);
       const body: ErrorBody = { error: { code: verdict.code, message: verdict.message } };
@@ -53,17 +71,16 @@ export function createStreamFastPath(deps: StreamFastPathDeps): (req: IncomingMe
         'Content-Length': String(Buffer.byteLength(text)),
       });
       res.end(text);
-      return true;
+      return;
     }
     const headers = Object.keys(verdict.headers).length === 0 ? streamHeaders : { ...security, ...verdict.headers, ...SSE_HEADERS };
     if (req.method === 'HEAD') {
       res.writeHead(200, headers).end();
-      return true;
+      return;
     }
     if (verdict.signInId !== null) auth.sessions.track(verdict.signInId, res);
     openSessionStream(deps, req, res, headers);
-    return true;
-  };
+  }
 }
 
 /** The headers a middleware sets on a response, found by running it once on a stand-in. */

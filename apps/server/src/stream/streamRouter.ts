@@ -4,14 +4,15 @@ import { SSE_HEADERS, openNodeStream } from '@sessionboard/sse-broker';
 import { Router } from 'express';
 import { HttpError } from '../http/HttpError.ts';
 import type { SessionBroadcaster } from '../sessions/SessionBroadcaster.ts';
-import type { SessionManager } from '../sessions/SessionManager.ts';
+import type { SessionStore } from '../sessions/SessionStore.ts';
 import type { ServerMetrics } from '../metrics/createMetrics.ts';
 import type { StreamAdmission, StreamRefusal } from './streamAdmission.ts';
 
 export interface StreamRouterDeps {
   broker: SseBroker;
   broadcaster: SessionBroadcaster;
-  manager: SessionManager;
+  /** Where snapshots come from: this server's sessions, or the cluster's. */
+  store: Pick<SessionStore, 'snapshot'>;
   metrics: ServerMetrics;
   /** Decides whether a stream may start; the fast path uses the same. */
   admission: StreamAdmission;
@@ -24,8 +25,8 @@ export interface StreamRouterDeps {
 export function streamRouter(deps: StreamRouterDeps): Router {
   const router = Router();
 
-  router.get('/sessions', (req, res) => {
-    const verdict = deps.admission(req);
+  router.get('/sessions', async (req, res) => {
+    const verdict = await deps.admission(req);
     for (const [name, value] of Object.entries(verdict.headers)) res.setHeader(name, value);
     if (!verdict.ok) {
       countRefusal(deps.metrics, verdict);
@@ -55,7 +56,7 @@ export function countRefusal(metrics: ServerMetrics, refusal: StreamRefusal): vo
  * sends a snapshot.
  */
 export function openSessionStream(
-  { broker, broadcaster, manager, metrics }: Omit<StreamRouterDeps, 'admission'>,
+  { broker, broadcaster, store, metrics }: Omit<StreamRouterDeps, 'admission'>,
   req: IncomingMessage,
   res: ServerResponse,
   headers: Readonly<Record<string, string>> = SSE_HEADERS,
@@ -64,7 +65,7 @@ export function openSessionStream(
   const lastEventId = (typeof header === 'string' && header !== '' ? header : undefined) ?? queryLastEventId(req.url ?? '');
   const outcome = broker.connect(openNodeStream(req, res, headers), {
     lastEventId,
-    snapshot: () => broadcaster.snapshot(manager.list()),
+    snapshot: () => broadcaster.snapshot(store.snapshot()),
   });
   if (outcome === 'replayed' || outcome === 'unknown_id') {
     metrics.resumes.inc({ outcome });

@@ -1,0 +1,161 @@
+import type { Session } from '@sessionboard/protocol';
+import { isLiveStatus } from '@sessionboard/protocol';
+import type { Store } from 'express-rate-limit';
+import type { Logger } from 'pino';
+import type { Auth } from '../auth/Auth.ts';
+import type { Config } from '../config.ts';
+import type { SessionBroadcaster } from '../sessions/SessionBroadcaster.ts';
+import type { SessionManager } from '../sessions/SessionManager.ts';
+import type { SessionStore, StopSignal } from '../sessions/SessionStore.ts';
+import { ClusterMembership } from './ClusterMembership.ts';
+import { ClusterRequests } from './ClusterRequests.ts';
+import { ClusterSessionStore } from './ClusterSessionStore.ts';
+import { clusterKeys } from './clusterKeys.ts';
+import { RedisAttemptCounter } from './RedisAttemptCounter.ts';
+import { RedisConnections } from './RedisConnections.ts';
+import { RedisEngine } from './RedisEngine.ts';
+import type { RedisEventLog } from './RedisEventLog.ts';
+import { RedisSignIns } from './RedisSignIns.ts';
+import { reconcileSessions, sameSession } from './reconcileSessions.ts';
+import { redisRateLimitStore } from './redisRateLimitStore.ts';
+
+/** What {@link createCluster} builds on. */
+export interface ClusterOptions {
+  /** `REDIS_URL` (set), `INSTANCE_NAME`, `INSTANCE_TTL_MS`, `SSE_REPLAY_EVENTS`. */
+  config: Pick<Config, 'instanceName' | 'instanceTtlMs' | 'sseReplayEvents'> & { redisUrl: string };
+  logger: Logger;
+  /** Epoch ms. @default Date.now */
+  now?: () => number;
+  /** Redis key and channel prefix. @default 'sessionboard:' */
+  keyPrefix?: string;
+}
+
+/** This instance's sessions and sign-ins, which the cluster publishes and answers for. */
+export interface ClusterAttachment {
+  manager: SessionManager;
+  broadcaster: SessionBroadcaster;
+  auth: Auth;
+  /** Stops a live session of `manager` with a signal. */
+  stopLocal: (id: string, signal: StopSignal) => Session | undefined;
+}
+
+/** An instance's membership of a cluster over Redis; see the README's "Running a cluster". */
+export interface Cluster {
+  /** The broker's event log: the Redis stream, mirrored here. */
+  readonly log: RedisEventLog;
+  /**
+   * Wires in this instance's sessions and sign-ins (once, before `start`), sharing the
+   * sign-ins and the sign-in attempt limit of `auth` with the cluster; returns the store
+   * the routes use.
+   */
+  attach(deps: ClusterAttachment): SessionStore;
+  /** The API rate limit's counters in Redis, shared by every instance. */
+  rateLimitStore(): Store;
+  /** True while Redis is reachable and answering: health is ok and changes are accepted. */
+  isUp(): boolean;
+  /** Instances not judged dead, this one included (`cluster_instances`). */
+  aliveInstances(): number;
+  /**
+   * Connects, loads the cluster's state, makes this instance's sessions right in it,
+   * subscribes and beats; resolves once all is done (waiting for Redis as long as it takes).
+   */
+  start(): Promise<void>;
+  /**
+   * Writes what is left of this instance's changes (at most `flushMs`, default 1000), tells the others it
+   * is leaving when they all made it, and disconnects. Call after the sessions have ended.
+   */
+  close(flushMs?: number): Promise<void>;
+}
+
+/** Builds an instance's cluster machinery; nothing connects before `start`. */
+export function createCluster(options: ClusterOptions): Cluster {
+  const { config, logger } = options;
+  const now = options.now ?? Date.now;
+  const self = config.instanceName;
+  const keys = clusterKeys(options.keyPrefix);
+  const connections = new RedisConnections({ url: config.redisUrl, name: self, logger });
+  let attached: (ClusterAttachment & { signIns: RedisSignIns }) | undefined;
+  let closed = false;
+
+  const engine = new RedisEngine({
+    connections,
+    keys,
+    replayEvents: config.sseReplayEvents,
+    logger,
+    onChange(name, session) {
+      // The instance that runs a process is the authority on its session.
+      if (attached === undefined || session.instance !== self || engine.outbox.hasPending(session.id)) return;
+      const local = attached.manager.get(session.id);
+      if (local === undefined) return;
+      if (name === 'session_removed') {
+        if (isLiveStatus(local.status)) attached.broadcaster.publish('session_created', local);
+        else attached.manager.forget(session.id);
+      } else if (!sameSession(local, session)) {
+        logger.warn({ session: session.id, status: session.status }, 'the cluster holds another state of a session this instance runs; reasserting it');
+        attached.broadcaster.publish('session_updated', local);
+      }
+    },
+    onReconcile(fresh) {
+      if (attached === undefined) return;
+      const corrections = reconcileSessions({
+        self,
+        local: attached.manager.list(),
+        registry: engine.registry,
+        pending: (id) => engine.outbox.hasPending(id),
+        fresh,
+        at: new Date(now()).toISOString(),
+      });
+      for (const correction of corrections) {
+        if (correction.type === 'forget') attached.manager.forget(correction.id);
+        else attached.broadcaster.publish(correction.name, correction.session);
+      }
+      if (corrections.length > 0) logger.info({ corrections: corrections.length, fresh }, 'brought the cluster\'s registry in line with this instance\'s sessions');
+      void attached.signIns.reconcile(fresh);
+    },
+  });
+  const membership = new ClusterMembership({ connections, keys, engine, instance: self, ttlMs: config.instanceTtlMs, logger, now });
+  const requests = new ClusterRequests({ connections, keys, instance: self, logger });
+  const isUp = () => engine.synced && membership.inContact();
+
+  return {
+    log: engine.log,
+    attach(deps) {
+      if (attached !== undefined) throw new Error('the cluster is attached already');
+      const signIns = new RedisSignIns({ connections, keys, sessions: deps.auth.sessions, logger, now });
+      deps.auth.shared = signIns;
+      deps.auth.attempts = new RedisAttemptCounter({ connections, prefix: keys.attemptsPrefix, fallback: deps.auth.attempts, isUp });
+      attached = { ...deps, signIns };
+      return new ClusterSessionStore({ engine, manager: deps.manager, requests, isUp, stopLocal: deps.stopLocal, now });
+    },
+    rateLimitStore: () => redisRateLimitStore(connections, keys.rateLimitPrefix, isUp),
+    isUp,
+    aliveInstances: () => membership.aliveCount(),
+    async start() {
+      try {
+        await connections.connect();
+        await Promise.all([requests.start(), attached?.signIns.start()]);
+        await engine.start();
+        await membership.start();
+      } catch (error) {
+        // Closed while starting (shut down while waiting for Redis): nothing to join any more.
+        if (closed) return;
+        throw error;
+      }
+      logger.info({ instance: self, instances: membership.aliveCount() }, 'joined the cluster');
+    },
+    async close(flushMs = 1000) {
+      closed = true;
+      membership.close();
+      await engine.settled(flushMs);
+      if (engine.outbox.size === 0 && isUp()) {
+        await Promise.race([membership.leave(), new Promise((resolve) => setTimeout(resolve, 300))]).catch((error: unknown) => {
+          logger.debug({ err: error }, 'could not tell the cluster this instance is leaving');
+        });
+      } else if (engine.outbox.size > 0) {
+        logger.warn({ unwritten: engine.outbox.size }, 'leaving with changes redis did not take; the others will mark its live sessions lost');
+      }
+      engine.close();
+      connections.close();
+    },
+  };
+}
