@@ -30,7 +30,7 @@ export class OutputBuffer implements WindowBytes {
   readonly #capacity: number;
   readonly #maxSegments: number;
   readonly #index = new SegmentIndex();
-  #ring = Buffer.alloc(0);
+  #ring: Buffer = Buffer.alloc(0);
   /** Ring position of byte `from`. */
   #head = 0;
   #size = 0;
