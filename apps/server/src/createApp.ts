@@ -13,6 +13,11 @@ import { crossOriginGuard } from './http/crossOriginGuard.ts';
 import { dirsRouter } from './fs/dirsRouter.ts';
 import { apiNotFound, errorHandler } from './http/errorHandler.ts';
 import { loopbackHostGuard } from './http/loopbackHostGuard.ts';
+import { OutputStore } from './output/OutputStore.ts';
+import { OutputStreams } from './output/OutputStreams.ts';
+import { outputRouter } from './output/outputRouter.ts';
+import { outputStreamRouter } from './output/outputStreamRouter.ts';
+import { registerOutputMetrics } from './output/registerOutputMetrics.ts';
 import { rateLimiter } from './http/rateLimiter.ts';
 import { requestLogger } from './http/requestLogger.ts';
 import { requireAuth } from './auth/requireAuth.ts';
@@ -40,6 +45,8 @@ export interface AppDeps {
   now?: () => number;
   /** Token, sign-ins and the sign-in attempt limit. @default built from `config.authToken` */
   auth?: Auth;
+  /** Sessions' output. @default a store keeping `SESSIONS_OUTPUT_BYTES` each, fed by the default manager */
+  output?: OutputStore;
 }
 
 export interface App {
@@ -48,6 +55,8 @@ export interface App {
   listener: RequestListener;
   broker: SseBroker;
   manager: SessionManager;
+  output: OutputStore;
+  outputStreams: OutputStreams;
   /**
    * Ends every stream and terminates every session (SIGKILL after `graceMs`, default
    * `KILL_GRACE_MS`); resolves once all have exited. Does not close any HTTP server.
@@ -70,6 +79,13 @@ export function createApp(deps: AppDeps): App {
       now,
     });
   const broadcaster = new SessionBroadcaster(broker, now);
+  const output =
+    deps.output ??
+    new OutputStore({
+      capacity: config.sessionsOutputBytes,
+      onError: (error, message) => logger.warn({ err: error }, message),
+    });
+  const outputStreams = new OutputStreams({ heartbeatMs: config.sseHeartbeatMs, retryMs: DEFAULTS.sseRetryMs, now });
   const manager =
     deps.manager ??
     new SessionManager({
@@ -79,9 +95,11 @@ export function createApp(deps: AppDeps): App {
       maxLive: config.sessionsMaxLive,
       keepEnded: config.sessionsKeepEnded,
       killGraceMs: config.killGraceMs,
+      output,
       now,
     });
   const metrics = createMetrics(broker, manager);
+  registerOutputMetrics(metrics.registry, { store: output, streams: outputStreams });
   const auth = deps.auth ?? createAuth(config.authToken);
   const authorised = requireAuth(auth);
 
@@ -100,10 +118,16 @@ export function createApp(deps: AppDeps): App {
   });
   api.use('/auth', authRouter(auth));
   api.use(authorised);
+  const session = (id: string) => manager.get(id);
+  const source = (id: string) => output.source(id);
+  api.use('/sessions', outputRouter({ session, source }));
   api.use('/sessions', sessionsRouter({ manager, broker, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
   const streamDeps = { enabled: config.sseEnabled, broker, broadcaster, manager, metrics };
   api.use('/sse', streamRouter(streamDeps));
+  // Output streams count against SSE_MAX_CONNECTIONS with the sessions streams.
+  const isFull = () => broker.isFull() || broker.connectionCount + outputStreams.count >= config.sseMaxConnections;
+  api.use('/sse', outputStreamRouter({ enabled: config.sseEnabled, isFull, streams: outputStreams, session, source, rejected: metrics.rejected }));
   api.use(apiNotFound);
 
   const app = express();
@@ -133,9 +157,14 @@ export function createApp(deps: AppDeps): App {
     },
     broker,
     manager,
+    output,
+    outputStreams,
     async close(graceMs) {
+      outputStreams.closeAll();
+      output.drain();
       broker.drain();
       await manager.shutdown(graceMs);
+      await output.close();
     },
   };
 }

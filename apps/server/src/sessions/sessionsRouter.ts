@@ -5,6 +5,7 @@ import { Router } from 'express';
 import { HttpError } from '../http/HttpError.ts';
 import type { SessionManager } from './SessionManager.ts';
 import { parseCreateSession } from './parseCreateSession.ts';
+import { parseKillSignal } from './parseKillSignal.ts';
 import { resolveDirectory } from '../fs/resolveDirectory.ts';
 
 export interface SessionsRouterDeps {
@@ -49,10 +50,11 @@ export function sessionsRouter({ manager, broker, fsRoot }: SessionsRouterDeps):
   });
 
   router.delete('/:id', (req, res) => {
+    const signal = parseKillSignal(req.query.signal);
     const session = manager.get(req.params.id);
     if (!session) throw notFound(req.params.id);
     if (isLiveStatus(session.status)) {
-      res.status(202).json(manager.terminate(session.id));
+      res.status(202).json(signal === 'SIGKILL' ? manager.killNow(session.id) : manager.terminate(session.id));
       return;
     }
     manager.remove(session.id);
