@@ -1,0 +1,94 @@
+import { request } from 'node:http';
+import type { OutputChunk } from '@sessionboard/protocol';
+import { sessionOutputStreamPath } from '@sessionboard/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { closeAll, createSession, openStream, startServer, waitFor } from './helpers.ts';
+
+afterEach(closeAll);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('a process printing as fast as it can (yes)', () => {
+  it('costs a follower at most 20 output events a second, each at most 256 KiB', async () => {
+    const server = await startServer();
+    const { body: session } = await createSession(server, { command: ['yes'] });
+    const stream = await openStream(`${server.url}${sessionOutputStreamPath(session.id)}`);
+
+    await sleep(2000);
+    const outputs = stream.frames.filter((frame) => frame.event === 'output');
+    stream.close();
+
+    // 2 s at 20 a second, and the first flush at once.
+    expect(outputs.length).toBeGreaterThanOrEqual(10);
+    expect(outputs.length).toBeLessThanOrEqual(42);
+    for (const frame of outputs) {
+      const chunk = JSON.parse(frame.data ?? '') as OutputChunk;
+      expect(Buffer.byteLength(chunk.text)).toBeLessThanOrEqual(256 * 1024);
+      expect(chunk.text).toMatch(/^(y\n)*y?\n?$/);
+    }
+  });
+
+  it('keeps no more than the window in memory', async () => {
+    const server = await startServer({ SESSIONS_OUTPUT_BYTES: String(256 * 1024) });
+    const { body: session } = await createSession(server, { command: ['yes'] });
+
+    await waitFor(() => ((server.output.source(session.id)?.end ?? 0) > 4 * 1024 * 1024 ? true : undefined), 10_000);
+    const stats = server.output.stats();
+
+    expect(stats.memoryBytes).toBeLessThanOrEqual(256 * 1024);
+    expect(stats.heldBytes).toBeLessThanOrEqual(256 * 1024 * 1.2);
+  });
+
+  it('stops sending to a follower that does not read, then tells it truncated and goes on from the oldest byte kept', async () => {
+    const server = await startServer({ SESSIONS_OUTPUT_BYTES: String(64 * 1024) });
+    const { body: session } = await createSession(server, { command: ['yes'] });
+    let text = '';
+    const response = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+      const req = request(`${server.url}${sessionOutputStreamPath(session.id)}`, { agent: false }, resolve);
+      req.on('error', reject);
+      req.end();
+    });
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => (text += chunk));
+    response.pause();
+
+    await sleep(1500);
+    const sentWhilePaused = server.outputStreams.stats().bytes;
+    await sleep(1500);
+    const sentLater = server.outputStreams.stats().bytes;
+    const producedMeanwhile = server.output.source(session.id)?.end ?? 0;
+    response.resume();
+    await waitFor(() => (/event: truncated\n/.test(text) ? true : undefined), 10_000);
+    response.destroy();
+
+    // Once the socket is full the follower reads nothing more, however much yes prints.
+    expect(sentLater - sentWhilePaused).toBeLessThanOrEqual(512 * 1024);
+    expect(producedMeanwhile).toBeGreaterThan(sentLater * 2);
+    expect(text).toMatch(/event: truncated\ndata: \{"type":"truncated","from":\d+\}\n\n(id: \d+\nevent: output\n)?/);
+  });
+
+  it('does not hold up the sessions stream or the output of other sessions', async () => {
+    const server = await startServer();
+    const { body: flood } = await createSession(server, { command: ['yes'] });
+    const followers = await Promise.all(
+      Array.from({ length: 5 }, () => openStream(`${server.url}${sessionOutputStreamPath(flood.id)}`)),
+    );
+    const sessions = await openStream(`${server.url}/api/sse/sessions`);
+    await sleep(500);
+
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const sent = Date.now();
+      const { body } = await createSession(server, { command: ['sh', '-c', `echo quiet ${i}`] });
+      await sessions.next((frame) => frame.event === 'session_created' && (frame.data ?? '').includes(body.id), { timeoutMs: 5000 });
+      const quiet = await openStream(`${server.url}${sessionOutputStreamPath(body.id)}`);
+      await quiet.next((frame) => frame.event === 'end', { timeoutMs: 5000 });
+      delays.push(Date.now() - sent);
+    }
+    for (const follower of followers) follower.close();
+
+    // Spawning and the EOF of a quiet process: well under a second each, flood or not.
+    expect(Math.max(...delays)).toBeLessThan(2000);
+    expect(followers.every((follower) => follower.frames.some((frame) => frame.event === 'output'))).toBe(true);
+  });
+});
