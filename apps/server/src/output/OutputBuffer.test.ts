@@ -2,6 +2,7 @@ import type { OutputChunk } from '@sessionboard/protocol';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { OutputBuffer } from './OutputBuffer.ts';
+import { RecentReads } from './RecentReads.ts';
 import type { OutputStreamName } from './SegmentIndex.ts';
 import { incompleteTailLength } from './utf8Boundary.ts';
 
@@ -83,6 +84,36 @@ describe('offsets', () => {
 
     expect(first).toEqual({ from: 0, chunks: [{ stream: 'stdout', text: 'ab', offset: 2 }], offset: 2 });
     expect(second.chunks).toEqual([{ stream: 'stdout', text: '€', offset: 5 }]);
+  });
+
+  it('stops reads at multiples of maxBytes, so that readers at different offsets cut the same pieces', () => {
+    const buffer = new OutputBuffer({ capacity: 1024 });
+    buffer.append('stdout', bytesOf('x'.repeat(100)));
+
+    const offsets = [3, 17, 40].map((after) => {
+      const first = buffer.read(after, 32);
+      return [first.offset, buffer.read(first.offset, 32).offset];
+    });
+
+    expect(offsets).toEqual([
+      [32, 64],
+      [32, 64],
+      [64, 96],
+    ]);
+  });
+
+  it('hands out what a memo keeps for the same range instead of decoding again', () => {
+    const buffer = new OutputBuffer({ capacity: 1024 });
+    buffer.append('stdout', bytesOf('hello\n'));
+    const memo = new RecentReads();
+
+    const first = buffer.read(0, 100, memo);
+    const second = buffer.read(0, 100, memo);
+    const other = buffer.read(1, 100, memo);
+
+    expect(second.chunks).toBe(first.chunks);
+    expect(other.chunks).not.toBe(first.chunks);
+    expect(other.chunks).toEqual([{ stream: 'stdout', text: 'ello\n', offset: 6 }]);
   });
 
   it('starts a read from inside a character at the next character', () => {

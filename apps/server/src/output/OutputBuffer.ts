@@ -1,4 +1,4 @@
-import { readWindow, type WindowBytes, type WindowRead } from './readWindow.ts';
+import { readWindow, type ReadMemo, type WindowBytes, type WindowRead } from './readWindow.ts';
 import { SegmentIndex, type OutputStreamName } from './SegmentIndex.ts';
 import { nextUtf8Boundary } from './utf8Boundary.ts';
 
@@ -99,8 +99,8 @@ export class OutputBuffer implements WindowBytes {
   }
 
   /** The output after `after`, at most `maxBytes`; see {@link readWindow}. */
-  read(after: number, maxBytes: number): WindowRead {
-    return readWindow(this.#index, this.#from, this.end, this, after, maxBytes);
+  read(after: number, maxBytes: number, memo?: ReadMemo): WindowRead {
+    return readWindow(this.#index, this.#from, this.end, this, after, maxBytes, memo);
   }
 
   /** A copy of the bytes kept, oldest first. */

@@ -1,9 +1,13 @@
-import type { Session } from '@sessionboard/protocol';
+import type { OutputChunk, Session } from '@sessionboard/protocol';
 import type { SseConnection } from '@sessionboard/sse-broker';
+import { createParser } from 'eventsource-parser';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OutputBuffer } from './OutputBuffer.ts';
 import { OutputFollower, type OutputFollowerOptions } from './OutputFollower.ts';
 import type { OutputRead, OutputSource } from './OutputSource.ts';
+import type { ReadMemo } from './readWindow.ts';
+import { RecentReads } from './RecentReads.ts';
 import type { OutputStreamName } from './SegmentIndex.ts';
 
 /** A connection that records what is written; `bufferedBytes` is set by the test. */
@@ -76,9 +80,9 @@ class TestSource implements OutputSource {
     this.#notify();
   }
 
-  read(after: number, maxBytes: number): OutputRead {
+  read(after: number, maxBytes: number, memo?: ReadMemo): OutputRead {
     this.reads += 1;
-    const read = this.buffer.read(after, maxBytes);
+    const read = this.buffer.read(after, maxBytes, memo);
     return { ...read, end: this.buffer.end, ended: this.ended, removed: this.removed };
   }
 
@@ -174,15 +178,41 @@ describe('starting', () => {
 });
 
 describe('following', () => {
-  it('sends new output at once when the last flush was long enough ago', async () => {
+  it('sends new output at the next flush slot, a multiple of 50 ms on the clock', async () => {
     const source = new TestSource();
     const { connection } = follow(source);
-    await advance(1000);
+    await advance(1010);
 
     source.append('stdout', 'live\n');
+    await advance(39);
+    const before = connection.frames().length;
+    await advance(1);
+
+    expect(before).toBe(1);
+    expect(connection.frames().slice(1)).toEqual([{ event: 'output', id: '5', data: { stream: 'stdout', text: 'live\n', offset: 5 } }]);
+  });
+
+  it('lets the followers of one source flush in the same slot and write the very same bytes', async () => {
+    const source = new TestSource(1 << 20);
+    const memo = new RecentReads();
+    const written: Buffer[][] = [[], []];
+    const connections = [new FakeConnection(), new FakeConnection()];
+    connections.forEach((connection, index) => {
+      const write = connection.write.bind(connection);
+      connection.write = (chunk) => {
+        written[index]?.push(chunk as Buffer);
+        return write(chunk);
+      };
+      follow(source, { connection, memo });
+    });
     await advance(0);
 
-    expect(connection.frames().slice(1)).toEqual([{ event: 'output', id: '5', data: { stream: 'stdout', text: 'live\n', offset: 5 } }]);
+    source.append('stdout', 'shared line\n'.repeat(100));
+    await advance(50);
+
+    const [first, second] = written.map((writes) => writes.at(-1));
+    expect(first?.toString()).toMatch(/^id: 1200\nevent: output\n/);
+    expect(second).toBe(first);
   });
 
   it('coalesces output that comes within 50 ms of a flush into the next one, sent 50 ms after the last', async () => {
@@ -207,6 +237,7 @@ describe('following', () => {
   it('writes at most 20 flushes a second, each at most maxChunkBytes, while output keeps coming', async () => {
     const source = new TestSource(1 << 20);
     const { connection } = follow(source, { maxChunkBytes: 4096 });
+    await advance(3);
     await advance(0);
 
     for (let ms = 0; ms < 1000; ms += 5) {
@@ -216,7 +247,7 @@ describe('following', () => {
 
     const outputs = connection.frames().filter((frame) => frame.event === 'output');
     expect(outputs.length).toBeGreaterThanOrEqual(19);
-    expect(outputs.length).toBeLessThanOrEqual(21);
+    expect(outputs.length).toBeLessThanOrEqual(20);
     for (const output of outputs) expect(Buffer.byteLength((output.data as { text: string }).text)).toBeLessThanOrEqual(4096);
   });
 
@@ -340,5 +371,26 @@ describe('heartbeat', () => {
     follower.pingIfIdle(1000);
 
     expect(connection.frames().slice(1)).toEqual([{ event: 'ping', data: { type: 'ping', at: 1_001_000 } }]);
+  });
+});
+
+describe('frames', () => {
+  it('carry any text, line breaks and all, so that an EventSource parser reads back the same chunks', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }), { minLength: 1, maxLength: 5 }), async (texts) => {
+        const source = new TestSource(1 << 16);
+        for (const [index, text] of texts.entries()) source.append(index % 2 === 0 ? 'stdout' : 'stderr', text);
+        const { connection } = follow(source);
+        await advance(0);
+
+        const parsed: OutputChunk[] = [];
+        const parser = createParser({ onEvent: (message) => message.event === 'output' && parsed.push(JSON.parse(message.data) as OutputChunk) });
+        parser.feed(connection.text);
+
+        expect(parsed).toEqual(source.buffer.read(0, 1 << 16).chunks);
+        expect(parsed.map((chunk) => chunk.text).join('')).toBe(texts.join(''));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -3,6 +3,7 @@ import { OUTPUT_LIMITS } from '@sessionboard/protocol';
 import { encodeFrame, type SseConnection } from '@sessionboard/sse-broker';
 import type { CaptureTimers } from './OutputCapture.ts';
 import type { OutputRead, OutputSource } from './OutputSource.ts';
+import type { ReadMemo } from './readWindow.ts';
 
 /** Options of {@link OutputFollower}. */
 export interface OutputFollowerOptions {
@@ -20,6 +21,8 @@ export interface OutputFollowerOptions {
   maxChunksPerSecond?: number;
   /** Bytes of output in one flush at most. @default 262144 (`OUTPUT_LIMITS.maxChunkBytes`) */
   maxChunkBytes?: number;
+  /** Shared by the followers of one source, so that they share what it decodes. */
+  memo?: ReadMemo;
   /** @default Date.now */
   now?: () => number;
   timers: CaptureTimers;
@@ -29,8 +32,26 @@ export interface OutputFollowerOptions {
   onClose?: () => void;
 }
 
-function frame<E extends keyof OutputStreamEventMap>(event: E, data: OutputStreamEventMap[E], id?: number): Buffer {
-  return Buffer.from(encodeFrame({ event, data: JSON.stringify(data), ...(id === undefined ? {} : { id: String(id) }) }));
+function frame<E extends keyof OutputStreamEventMap>(event: E, data: OutputStreamEventMap[E]): Buffer {
+  return Buffer.from(encodeFrame({ event, data: JSON.stringify(data) }));
+}
+
+/** The `output` frames of each read's chunks, encoded once however many streams write them. */
+const encoded = new WeakMap<readonly OutputChunk[], Buffer>();
+
+/**
+ * `id: <offset>`, `event: output`, `data: <chunk>` per chunk, as one buffer. Built directly
+ * rather than through `encodeFrame`: JSON escapes CR and LF, so the data is one line.
+ */
+function outputFrames(chunks: readonly OutputChunk[]): Buffer {
+  let frames = encoded.get(chunks);
+  if (frames === undefined) {
+    let text = '';
+    for (const chunk of chunks) text += `id: ${chunk.offset}\nevent: output\ndata: ${JSON.stringify(chunk)}\n\n`;
+    frames = Buffer.from(text);
+    encoded.set(chunks, frames);
+  }
+  return frames;
 }
 
 /**
@@ -53,7 +74,10 @@ export class OutputFollower {
   readonly #maxBytes: number;
   readonly #now: () => number;
   #offset: number;
-  #lastFlushAt = Number.NEGATIVE_INFINITY;
+  /** The flush slot (a multiple of the interval, epoch ms) of the last flush. */
+  #lastSlot = Number.NEGATIVE_INFINITY;
+  /** The slot the pump under way was scheduled for. */
+  #slot: number | undefined;
   #lastWriteAt: number;
   #stalledSince: number | undefined;
   #timer: unknown;
@@ -114,7 +138,7 @@ export class OutputFollower {
     this.#cancelWait ??= this.#source.onChange(() => this.#onChange());
     let read: OutputRead;
     try {
-      read = await this.#source.read(this.#offset, this.#maxBytes);
+      read = await this.#source.read(this.#offset, this.#maxBytes, this.#options.memo);
     } catch {
       // The output could not be read (a disk error): the client resumes from its last id.
       this.close();
@@ -140,21 +164,22 @@ export class OutputFollower {
 
   /** Writes what was read, as one write; false when there was nothing. */
   #flush(read: OutputRead): boolean {
-    const frames: Buffer[] = [];
     const truncated = read.from > this.#offset;
+    if (!truncated && read.chunks.length === 0) return false;
     if (truncated) {
-      frames.push(frame('truncated', { type: 'truncated', from: read.from }));
+      this.#write(frame('truncated', { type: 'truncated', from: read.from }));
       this.#offset = read.from;
     }
+    const last = read.chunks.at(-1);
     let bytes = 0;
-    for (const chunk of read.chunks) {
-      frames.push(frame('output', chunk satisfies OutputChunk, chunk.offset));
-      bytes += chunk.offset - this.#offset;
-      this.#offset = chunk.offset;
+    if (last !== undefined) {
+      // Written on its own: the same buffer for every stream, framed for HTTP once as well.
+      this.#write(outputFrames(read.chunks));
+      bytes = last.offset - this.#offset;
+      this.#offset = last.offset;
     }
-    if (frames.length === 0) return false;
-    this.#write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames));
-    this.#lastFlushAt = this.#now();
+    const now = this.#now();
+    this.#lastSlot = this.#slot ?? Math.ceil(now / this.#intervalMs) * this.#intervalMs;
     this.#options.onFlush?.({ events: read.chunks.length, bytes, truncated });
     return true;
   }
@@ -205,20 +230,23 @@ export class OutputFollower {
     if (!this.#reading) this.#schedule(0);
   }
 
-  /** Pumps at the next flush slot, and not before `minWaitMs`; at once when that is now. */
+  /**
+   * Pumps at the next flush slot after the last one, and not before `minWaitMs`. Slots are the
+   * multiples of the interval on the clock, shared by every follower: followers of one source
+   * flush together and read the same ranges, and a stream gets one flush a slot at most.
+   */
   #schedule(minWaitMs: number): void {
     if (this.#closed || this.#timer !== undefined) return;
-    const waitMs = Math.max(minWaitMs, this.#lastFlushAt + this.#intervalMs - this.#now());
-    if (waitMs <= 0 && !this.#reading) {
-      void this.#pump();
-      return;
-    }
+    const now = this.#now();
+    const interval = this.#intervalMs;
+    const slot = Math.max(this.#lastSlot + interval, Math.ceil((now + minWaitMs) / interval) * interval);
     this.#timer = this.#options.timers.setTimeout(
       () => {
         this.#timer = undefined;
-        void this.#pump();
+        this.#slot = slot;
+        void this.#pump().finally(() => (this.#slot = undefined));
       },
-      Math.max(1, Math.ceil(waitMs)),
+      Math.max(0, slot - now),
     );
   }
 

@@ -1,4 +1,4 @@
-import type { WindowRead } from './readWindow.ts';
+import type { ReadMemo, WindowRead } from './readWindow.ts';
 
 /** A read of one session's output: the kept window after an offset, and where the output stands. */
 export interface OutputRead extends WindowRead {
@@ -21,8 +21,13 @@ export interface OutputSource {
    * chunks on character boundaries. Starts at the oldest byte kept when `after` is older; an
    * `after` past the end reads nothing and comes back as `offset` until the output ends,
    * then as the final offset.
+   *
+   * A read stops at the next multiple of `maxBytes` at the latest, so that readers at
+   * different offsets cut the same pieces; with a `memo` (owned by the caller, shared by the
+   * readers of this source) a source may keep the pieces it decodes there and hand out the very
+   * same chunk arrays to readers of the same range. A source is free to ignore it.
    */
-  read(after: number, maxBytes: number): OutputRead | Promise<OutputRead>;
+  read(after: number, maxBytes: number, memo?: ReadMemo): OutputRead | Promise<OutputRead>;
   /**
    * Calls `listener` once, at the next change: output appended, output complete, or source
    * removed. Follow with a read. @returns a function that cancels the call.

@@ -3,6 +3,7 @@ import type { SseConnection } from '@sessionboard/sse-broker';
 import type { CaptureTimers } from './OutputCapture.ts';
 import { OutputFollower } from './OutputFollower.ts';
 import type { OutputSource } from './OutputSource.ts';
+import { RecentReads } from './RecentReads.ts';
 
 /** Timer functions for the heartbeat sweep and the followers, injectable for tests. */
 export interface OutputStreamsTimers extends CaptureTimers {
@@ -53,10 +54,14 @@ const defaultTimers: OutputStreamsTimers = {
 
 /**
  * The open output streams of this server: one {@link OutputFollower} each, one heartbeat
- * sweep for all (every half interval, a `ping` to those idle for `heartbeatMs`).
+ * sweep for all (every half interval, a `ping` to those idle for `heartbeatMs`), and for each
+ * session followed a {@link RecentReads} its followers share, so that a range read by many is
+ * decoded and encoded once.
  */
 export class OutputStreams {
   readonly #followers = new Set<OutputFollower>();
+  /** One memo per source followed, shared by its followers; dropped with the last of them. */
+  readonly #memos = new Map<OutputSource, { memo: RecentReads; followers: number }>();
   readonly #options: OutputStreamsOptions;
   readonly #timers: OutputStreamsTimers;
   readonly #stats = { events: 0, bytes: 0, truncated: 0 };
@@ -73,9 +78,17 @@ export class OutputStreams {
 
   /** Starts following on an open stream; it ends when the output has, or the client leaves. */
   follow(connection: SseConnection, options: FollowOptions): OutputFollower {
+    const { source } = options;
+    let shared = this.#memos.get(source);
+    if (shared === undefined) {
+      shared = { memo: new RecentReads(), followers: 0 };
+      this.#memos.set(source, shared);
+    }
+    shared.followers += 1;
     const follower = new OutputFollower({
       connection,
       ...options,
+      memo: shared.memo,
       retryMs: this.#options.retryMs,
       stallMs: this.#options.stallMs ?? this.#options.heartbeatMs * 2.5,
       now: this.#options.now,
@@ -87,6 +100,7 @@ export class OutputStreams {
       },
       onClose: () => {
         this.#followers.delete(follower);
+        if (--shared.followers === 0) this.#memos.delete(source);
         if (this.#followers.size === 0) this.#stopSweep();
       },
     });

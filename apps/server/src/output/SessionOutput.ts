@@ -1,7 +1,7 @@
 import { OutputBuffer } from './OutputBuffer.ts';
 import { OutputCapture, type CaptureTimers, type OutputCaptureOptions, type OutputPipes } from './OutputCapture.ts';
 import type { OutputRead, OutputSource } from './OutputSource.ts';
-import type { WindowRead } from './readWindow.ts';
+import type { ReadMemo, WindowRead } from './readWindow.ts';
 import type { OutputStreamName } from './SegmentIndex.ts';
 import { SpilledOutput } from './SpilledOutput.ts';
 
@@ -93,10 +93,10 @@ export class SessionOutput implements OutputSource {
     }, this.#options.eofGraceMs);
   }
 
-  read(after: number, maxBytes: number): OutputRead | Promise<OutputRead> {
+  read(after: number, maxBytes: number, memo?: ReadMemo): OutputRead | Promise<OutputRead> {
     if (this.#spilled !== undefined) return this.#readSpilled(this.#spilled, after, maxBytes);
     if (this.#buffer === undefined) return this.#removedRead(after);
-    return this.#describe(this.#buffer.read(after, maxBytes));
+    return this.#describe(this.#buffer.read(after, maxBytes, memo));
   }
 
   onChange(listener: () => void): () => void {
