@@ -18,12 +18,17 @@ export interface BenchOptions {
   /** Where Sessionboard writes a `--cpu-prof` profile per run; undefined: no profiling. */
   cpuProfDir: string | undefined;
   quick: boolean;
+  /** Run the output scenarios of issue 13 too (`runOutputBench`); `--no-output` turns them off. */
+  output: boolean;
+  /** Run only the output scenarios (`--output-only`). */
+  outputOnly: boolean;
 }
 
 export const ALL_TARGETS = ['node-floor', 'sessionboard', 'better-sse', 'naive'] as const;
 
 const USAGE = `usage: pnpm bench [--quick] [--streams 1000,5000,10000] [--repeats 3] [--workers N]
-  [--targets ${ALL_TARGETS.join(',')}] [--rate-ms 2000] [--burst 30] [--out DIR | --no-write] [--no-build] [--cpu-prof DIR]`;
+  [--targets ${ALL_TARGETS.join(',')}] [--rate-ms 2000] [--burst 30] [--out DIR | --no-write] [--no-build] [--cpu-prof DIR]
+  [--no-output | --output-only]`;
 
 /**
  * Parses the command line: the full run by default (writing to `defaultOutDir`), `--quick`
@@ -43,6 +48,8 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     build: true,
     cpuProfDir: undefined,
     quick,
+    output: true,
+    outputOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -87,6 +94,12 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
         break;
       case '--cpu-prof':
         options.cpuProfDir = value();
+        break;
+      case '--no-output':
+        options.output = false;
+        break;
+      case '--output-only':
+        options.outputOnly = true;
         break;
       case '--':
         break;
