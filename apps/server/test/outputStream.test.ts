@@ -82,6 +82,17 @@ describe('starting the stream', () => {
     expect(data<OutputChunk>(frames[0])).toEqual({ stream: 'stdout', text: 'done\n', offset: 5 });
   });
 
+  it('ends at once, with no output, for a session that failed to start', async () => {
+    const server = await startServer();
+    const { body: session } = await createSession(server, { command: ['no-such-command-here'] });
+
+    const frames = await framesToEnd(await openStream(streamUrl(server, session.id)));
+
+    expect(session.status).toBe('failed');
+    expect(frames.map((frame) => frame.event)).toEqual(['end']);
+    expect(data<OutputEndEvent>(frames[0])).toEqual({ type: 'end', session, offset: 0 });
+  });
+
   it('starts with truncated when older output was dropped, then all that is kept', async () => {
     const server = await startServer({ SESSIONS_OUTPUT_BYTES: '1024' });
     const { body: session } = await createSession(server, { command: ['head', '-c', '3000', '/dev/zero'] });
