@@ -21,6 +21,11 @@ export class OutputFollowers {
     });
   }
 
+  /** The worker's process id, for its CPU time. */
+  get pid(): number {
+    return this.#worker.pid ?? -1;
+  }
+
   static start(): OutputFollowers {
     const script = fileURLToPath(new URL('./outputFloodWorker.ts', import.meta.url));
     const worker = fork(script, [], { execArgv: ['--import', import.meta.resolve('tsx')], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

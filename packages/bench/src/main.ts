@@ -46,7 +46,7 @@ const cpu = os.cpus();
 const environment = `Measured ${new Date(startedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
 const runOutput = async () => {
   if (!sessionboardBuilt()) return console.warn('apps/server/dist/main.js is missing; the output scenarios are left out');
-  const outputOptions = { ...options, repeats: options.quick ? 1 : options.repeats, environment };
+  const outputOptions = { ...options, repeats: 1, environment };
   if (!(await runOutputBench(outputOptions)) && options.quick) process.exitCode = 1;
 };
 if (options.outputOnly) {

@@ -12,6 +12,7 @@ function phase(name: string, p99: number, output?: FloodPhase['output']): FloodP
     lost: 0,
     cpuPercent: 12,
     rssMaxMb: 90,
+    machineBusyPercent: 55,
     ...(output === undefined ? {} : { output }),
   };
 }
@@ -23,7 +24,15 @@ function flood(quiet: number, during: number): OutputFloodResult {
     phaseMs: 10_000,
     phases: [
       phase('quiet', quiet),
-      phase('flood', during, { producedMibPerS: 20, eventsPerStreamPerS: 18.5, deliveredMibPerS: 250, truncated: 900, streamsOpen: 100 }),
+      phase('flood', during, {
+        producedMibPerS: 20,
+        eventsPerStreamPerS: 18.5,
+        deliveredMibPerS: 250,
+        truncated: 900,
+        streamsOpen: 100,
+        clientCpuPercent: 60,
+        yesCpuPercent: 8,
+      }),
       phase('quiet again', quiet),
     ],
     p99Ratio: during / quiet,
@@ -72,7 +81,7 @@ describe('renderOutputReport', () => {
     const report = renderOutputReport({ floods: [flood(10, 12)], memory: MEMORY, environment: 'Measured here' });
 
     expect(report).toContain('| fan-out p99 during a yes flood ≤ 1.5× without | median 1.20× over 1 run(s) (1.20) | ✅ met |');
-    expect(report).toContain('| 1 | flood | 3.0 | 12.0 | 18.0 | 0 | 12 | 90 | 18.5 | 250 | 20.0 | 900 |');
+    expect(report).toContain('| 1 | flood | 3.0 | 12.0 | 18.0 | 0 | 12 | 90 | 55 | 18.5 | 250 | 20.0 | 900 | 60 | 8 |');
     expect(report).toContain('| 70.0 | 171.3 | 15.0 | 64.0 | 200.0 | 10.0 |');
     expect(formatFloodTable([flood(10, 12)]).split('\n')).toHaveLength(5);
   });

@@ -39,17 +39,18 @@ export function checkOutputTargets(floods: readonly OutputFloodResult[], memory:
 /** The flood runs as a Markdown table, a row per phase. */
 export function formatFloodTable(floods: readonly OutputFloodResult[]): string {
   const rows = [
-    '| run | phase | fan-out p50 ms | p99 ms | max ms | lost | server CPU % | RSS max MB | output events/s per stream | output MiB/s delivered | yes MiB/s | truncated |',
-    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| run | phase | fan-out p50 ms | p99 ms | max ms | lost | server CPU % | RSS max MB | machine busy % | output events/s per stream | output MiB/s delivered | yes MiB/s | truncated | output clients CPU % | yes CPU % |',
+    '| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   floods.forEach((run, index) => {
-    if (run.error !== undefined) rows.push(`| ${index + 1} | failed: ${run.error.split('\n')[0]} | | | | | | | | | | |`);
+    if (run.error !== undefined) rows.push(`| ${index + 1} | failed: ${run.error.split('\n')[0]} | | | | | | | | | | | | | |`);
     for (const phase of run.phases) {
       const output = phase.output;
       rows.push(
         `| ${index + 1} | ${phase.name} | ${f(phase.latency.p50)} | ${f(phase.latency.p99)} | ${f(phase.latency.max)} | ${phase.lost} | ` +
-          `${f(phase.cpuPercent, 0)} | ${f(phase.rssMaxMb, 0)} | ${f(output?.eventsPerStreamPerS)} | ${f(output?.deliveredMibPerS, 0)} | ` +
-          `${f(output?.producedMibPerS)} | ${output?.truncated ?? ''} |`,
+          `${f(phase.cpuPercent, 0)} | ${f(phase.rssMaxMb, 0)} | ${f(phase.machineBusyPercent, 0)} | ${f(output?.eventsPerStreamPerS)} | ` +
+          `${f(output?.deliveredMibPerS, 0)} | ${f(output?.producedMibPerS)} | ${output?.truncated ?? ''} | ` +
+          `${f(output?.clientCpuPercent, 0)} | ${f(output?.yesCpuPercent, 0)} |`,
       );
     }
   });
@@ -82,18 +83,20 @@ export function renderOutputReport(input: {
     '',
     `One server (the built \`apps/server/dist/main.js\`), ${first?.sessionStreams ?? 'n/a'} sessions streams opened by the load`,
     'workers, session events at 10 a second (each `POST /api/sessions` of `true` publishes two) timed from',
-    `their \`at\` to their arrival on every stream, in three phases of ${f((first?.phaseMs ?? Number.NaN) / 1000, 0)} s after a warm-up: *quiet*; *flood*, while`,
-    `a \`yes\` session is followed on ${first?.outputStreams ?? 'n/a'} output streams from one more process; *quiet again*, after \`yes\` was`,
-    'killed (`DELETE …?signal=SIGKILL`) and its streams closed. The ratio is the flood p99 over the mean',
-    'of the two quiet p99s. Server CPU is over all its threads, in % of one core; RSS the highest sampled',
-    'every 250 ms. `yes` itself, the load workers and the output clients share the same two cores.',
+    `their \`at\` to their arrival on every stream, in phases of ${f((first?.phaseMs ?? Number.NaN) / 1000, 0)} s after a warm-up, quiet and flood by turns`,
+    `(quiet, flood, quiet, … quiet, so that the machine's other load weighs on both alike). In a flood phase a \`yes\``,
+    `session is followed on ${first?.outputStreams ?? 'n/a'} output streams from one more process; it is killed (\`DELETE …?signal=SIGKILL\`)`,
+    'and its streams closed before the next quiet phase. The ratio is the median p99 of the flood phases',
+    'over the median p99 of the quiet ones. Server CPU is over all its threads, in % of one core; RSS the',
+    'highest sampled every 250 ms; machine busy is the share of all cores in use, by anything. `yes` itself, the load',
+    'workers and the output clients share the machine with the server.',
     '',
     formatFloodTable(floods),
     '',
   ];
   if (floods.some((run) => Number.isFinite(run.floodHeapMb))) {
     lines.push(
-      `Live JS heap at the end of each flood, after a full GC: ${floods.map((run) => `${f(run.floodHeapMb)} MB`).join(', ')}.`,
+      `Live JS heap at the end of the last flood phase, after a full GC: ${floods.map((run) => `${f(run.floodHeapMb)} MB`).join(', ')}.`,
       '',
     );
   }

@@ -8,7 +8,7 @@ import { runOutputMemory, type OutputMemoryResult } from './runOutputMemory.ts';
 
 /** Options of {@link runOutputBench}. */
 export interface OutputBenchOptions {
-  /** Flood runs (the ratio reported is their median). */
+  /** Flood runs (the ratio reported is their median); each has quiet and flood phases by turns. */
   repeats: number;
   /** Load worker processes for the sessions streams. */
   workers: number;
@@ -36,8 +36,10 @@ export async function runOutputBench(options: OutputBenchOptions): Promise<boole
   const load = LoadGenerator.start({ workers: options.workers });
   try {
     for (let repeat = 1; repeat <= options.repeats; repeat++) {
-      console.log(`output flood ${repeat}/${options.repeats}: quiet, yes × ${outputStreams} output streams, quiet again …`);
-      floods.push(await runOutputFlood(target, load, { sessionStreams, outputStreams, phaseMs: options.quick ? 3000 : 10_000 }));
+      console.log(`output flood ${repeat}/${options.repeats}: quiet and yes × ${outputStreams} output streams by turns …`);
+      floods.push(
+        await runOutputFlood(target, load, { sessionStreams, outputStreams, phaseMs: options.quick ? 3000 : 6000, pairs: options.quick ? 1 : 5 }),
+      );
     }
   } finally {
     load.stop();

@@ -8,8 +8,9 @@ import type { LoadGenerator } from './LoadGenerator.ts';
 import { lostDeliveries } from './lostDeliveries.ts';
 import { OutputFollowers } from './OutputFollowers.ts';
 import { readCpuMs, readRssBytes } from './procStats.ts';
+import { busyPercent, readMachineCpu } from './readMachineCpu.ts';
 import { startServer, type RunningServer } from './startServer.ts';
-import { summarizeLatencies, type LatencySummary } from './stats.ts';
+import { median, summarizeLatencies, type LatencySummary } from './stats.ts';
 import { Trigger } from './Trigger.ts';
 
 /** The shape of the flood run. */
@@ -18,8 +19,10 @@ export interface OutputFloodOptions {
   sessionStreams?: number;
   /** Output streams following the `yes` session. @default 100 */
   outputStreams?: number;
-  /** Length of each phase in ms. @default 10000 */
+  /** Length of each phase in ms. @default 6000 */
   phaseMs?: number;
+  /** Quiet and flood phases in turn, this many of each, and a last quiet one. @default 5 */
+  pairs?: number;
   /** Session events a second in every phase. @default 10 */
   rateEventsPerS?: number;
 }
@@ -34,6 +37,9 @@ export interface FloodOutputFigures {
   deliveredMibPerS: number;
   truncated: number;
   streamsOpen: number;
+  /** CPU of the process following the output streams, and of `yes`, in % of one core. */
+  clientCpuPercent: number;
+  yesCpuPercent: number;
 }
 
 /** One phase: session events published at a steady rate, timed on every sessions stream. */
@@ -47,6 +53,8 @@ export interface FloodPhase {
   cpuPercent: number;
   /** Highest RSS sampled during the phase, in MiB. */
   rssMaxMb: number;
+  /** The whole machine's CPU that was busy, in % of all its cores. */
+  machineBusyPercent: number;
   output?: FloodOutputFigures;
 }
 
@@ -55,7 +63,7 @@ export interface OutputFloodResult {
   outputStreams: number;
   phaseMs: number;
   phases: FloodPhase[];
-  /** Flood p99 over the mean p99 of the quiet phases around it. */
+  /** The median p99 of the flood phases over that of the quiet phases around them. */
   p99Ratio: number;
   /** The live JS heap (after a full GC) at the end of the flood, with the output streams open. */
   floodHeapMb: number;
@@ -66,14 +74,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * The flood scenario of issue 13, side by side in one run of one server: session events at a
- * steady rate timed on `sessionStreams` streams, first quiet, then while one `yes` session is
- * followed on `outputStreams` output streams, then quiet again after it was killed. Reports the
- * fan-out latency, the server's CPU and RSS, and what the output streams got.
+ * steady rate timed on `sessionStreams` streams, in quiet phases and flood phases by turns
+ * (`pairs` of each, and a last quiet one, so that a change in the machine's other load weighs
+ * on both alike). In a flood phase one `yes` session is followed on `outputStreams` output
+ * streams; it is killed and its streams closed before the next quiet one. Reports the fan-out
+ * latency, the server's CPU and RSS, and what the output streams got.
  */
 export async function runOutputFlood(target: BenchTarget, load: LoadGenerator, options: OutputFloodOptions = {}): Promise<OutputFloodResult> {
   const sessionStreams = options.sessionStreams ?? 200;
   const outputStreams = options.outputStreams ?? 100;
-  const phaseMs = options.phaseMs ?? 10_000;
+  const phaseMs = options.phaseMs ?? 6000;
+  const pairs = options.pairs ?? 5;
   const rate = options.rateEventsPerS ?? 10;
   const result: OutputFloodResult = { sessionStreams, outputStreams, phaseMs, phases: [], p99Ratio: Number.NaN, floodHeapMb: Number.NaN };
   let server: RunningServer | undefined;
@@ -90,39 +101,23 @@ export async function runOutputFlood(target: BenchTarget, load: LoadGenerator, o
 
     // Warms the server and the clients up (JIT, buffers); not reported.
     await phase('warm-up', undefined, Math.min(phaseMs, 3000));
-    result.phases.push(await phase('quiet'));
-
-    const yes = await post(server.baseUrl, { command: ['yes'] });
-    const followed = await followers.open(`${server.baseUrl}${sessionOutputStreamPath(yes.id)}`, outputStreams);
-    if (followed.failed > 0) throw new Error(`${followed.failed} output streams failed to open`);
-    await sleep(1000);
     const base = server.baseUrl;
-    result.phases.push(
-      await phase('flood', async () => {
-        const before = { report: await followers.report(), produced: await produced(base, yes.id), at: epochNow() };
-        return async () => {
-          const report = await followers.report();
-          const seconds = (epochNow() - before.at) / 1000;
-          return {
-            producedMibPerS: ((await produced(base, yes.id)) - before.produced) / 2 ** 20 / seconds,
-            eventsPerStreamPerS: (report.events - before.report.events) / outputStreams / seconds,
-            deliveredMibPerS: (report.bytes - before.report.bytes) / 2 ** 20 / seconds,
-            truncated: report.truncated - before.report.truncated,
-            streamsOpen: report.open,
-          };
-        };
-      }),
-    );
-    const afterFlood = await server.readMemory(0);
-    result.floodHeapMb = afterFlood.heapUsedBytes / 2 ** 20;
-    await apiRequest(server.baseUrl, 'DELETE', `${API_PATHS.sessions}/${encodeURIComponent(yes.id)}?signal=SIGKILL`);
-    await followers.close();
-    await sleep(1000);
-    result.phases.push(await phase('quiet again'));
+    for (let pair = 1; pair <= pairs; pair++) {
+      result.phases.push(await phase(`quiet ${pair}`));
+      const yes = await post(base, { command: ['yes'] });
+      const followed = await followers.open(`${base}${sessionOutputStreamPath(yes.id)}`, outputStreams);
+      if (followed.failed > 0) throw new Error(`${followed.failed} output streams failed to open`);
+      await sleep(1000);
+      result.phases.push(await phase(`flood ${pair}`, () => measureOutput(base, yes, followers, outputStreams)));
+      if (pair === pairs) result.floodHeapMb = (await server.readMemory(0)).heapUsedBytes / 2 ** 20;
+      await apiRequest(base, 'DELETE', `${API_PATHS.sessions}/${encodeURIComponent(yes.id)}?signal=SIGKILL`);
+      await followers.close();
+      await sleep(1000);
+    }
+    result.phases.push(await phase(`quiet ${pairs + 1}`));
 
-    const quiet = result.phases.filter((entry) => entry.name !== 'flood').map((entry) => entry.latency.p99);
-    const flood = result.phases.find((entry) => entry.name === 'flood');
-    result.p99Ratio = (flood?.latency.p99 ?? Number.NaN) / (quiet.reduce((sum, p99) => sum + p99, 0) / quiet.length);
+    const p99s = (kind: string) => result.phases.filter((entry) => entry.name.startsWith(kind)).map((entry) => entry.latency.p99);
+    result.p99Ratio = median(p99s('flood')) / median(p99s('quiet'));
   } catch (error) {
     result.error = (error as Error).message;
   } finally {
@@ -131,6 +126,31 @@ export async function runOutputFlood(target: BenchTarget, load: LoadGenerator, o
     await server?.stop();
   }
   return result;
+}
+
+/** Starts measuring what `followers` get of `yes`; the function it resolves to ends it. */
+async function measureOutput(
+  baseUrl: string,
+  yes: { id: string; pid: number | null },
+  followers: OutputFollowers,
+  streams: number,
+): Promise<() => Promise<FloodOutputFigures>> {
+  const cpu = () => ({ client: readCpuMs(followers.pid), yes: readCpuMs(yes.pid ?? -1) });
+  const before = { report: await followers.report(), produced: await produced(baseUrl, yes.id), at: epochNow(), cpu: cpu() };
+  return async () => {
+    const report = await followers.report();
+    const seconds = (epochNow() - before.at) / 1000;
+    const after = cpu();
+    return {
+      producedMibPerS: ((await produced(baseUrl, yes.id)) - before.produced) / 2 ** 20 / seconds,
+      eventsPerStreamPerS: (report.events - before.report.events) / streams / seconds,
+      deliveredMibPerS: (report.bytes - before.report.bytes) / 2 ** 20 / seconds,
+      truncated: report.truncated - before.report.truncated,
+      streamsOpen: report.open,
+      clientCpuPercent: (after.client - before.cpu.client) / seconds / 10,
+      yesCpuPercent: (after.yes - before.cpu.yes) / seconds / 10,
+    };
+  };
 }
 
 interface PhaseOptions {
@@ -148,6 +168,7 @@ async function runPhase(server: RunningServer, load: LoadGenerator, trigger: Tri
   await load.startPhase();
   const finishOutput = await options.during?.();
   const cpuBefore = readCpuMs(server.pid);
+  const machineBefore = readMachineCpu();
   const start = epochNow();
   let rssMax = readRssBytes(server.pid);
   const sampler = setInterval(() => {
@@ -167,6 +188,7 @@ async function runPhase(server: RunningServer, load: LoadGenerator, trigger: Tri
     clearInterval(sampler);
   }
   const cpuPercent = ((readCpuMs(server.pid) - cpuBefore) / (epochNow() - start)) * 100;
+  const machineBusy = busyPercent(machineBefore, readMachineCpu());
   const output = await finishOutput?.();
   const expected = triggers * perTrigger * streams;
   await load.waitForDeliveries(expected, epochNow() + 15_000);
@@ -179,6 +201,7 @@ async function runPhase(server: RunningServer, load: LoadGenerator, trigger: Tri
     lost: lostDeliveries(collected.counts, triggers * perTrigger, streams),
     cpuPercent,
     rssMaxMb: rssMax / 2 ** 20,
+    machineBusyPercent: machineBusy,
     ...(output === undefined ? {} : { output }),
   };
 }
@@ -189,6 +212,6 @@ async function produced(baseUrl: string, id: string): Promise<number> {
   return answer.from + DEFAULTS.sessionsOutputBytes;
 }
 
-async function post(baseUrl: string, body: unknown): Promise<{ id: string }> {
-  return (await apiRequest(baseUrl, 'POST', API_PATHS.sessions, body)) as { id: string };
+async function post(baseUrl: string, body: unknown): Promise<{ id: string; pid: number | null }> {
+  return (await apiRequest(baseUrl, 'POST', API_PATHS.sessions, body)) as { id: string; pid: number | null };
 }

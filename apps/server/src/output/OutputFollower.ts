@@ -99,11 +99,6 @@ export class OutputFollower {
     this.#lastWriteAt = this.#now();
   }
 
-  /** The offset sent up to. */
-  get offset(): number {
-    return this.#offset;
-  }
-
   /** Writes `retry:` and starts following. */
   start(): void {
     this.#connection.onClose(() => this.#stop());
