@@ -251,6 +251,51 @@ describe('following', () => {
     for (const output of outputs) expect(Buffer.byteLength((output.data as { text: string }).text)).toBeLessThanOrEqual(4096);
   });
 
+  it('flushes every 250 ms while it falls behind the window, and every 50 ms again once caught up', async () => {
+    const source = new TestSource(64);
+    const { connection } = follow(source);
+    await advance(0);
+    const flushTimes: number[] = [];
+    let seen = 1;
+    const record = () => {
+      const frames = connection.frames();
+      if (frames.length > seen) flushTimes.push(Date.now() - 1_000_000);
+      seen = frames.length;
+    };
+
+    // 100 bytes every 10 ms into a window of 64: every read is truncated.
+    for (let ms = 0; ms < 1000; ms += 10) {
+      source.append('stdout', 'x'.repeat(100));
+      await advance(10);
+      record();
+    }
+    const flood = [...flushTimes];
+    flushTimes.length = 0;
+    for (let ms = 0; ms < 500; ms += 10) {
+      if (ms % 50 === 0) source.append('stdout', 'y');
+      await advance(10);
+      record();
+    }
+
+    const gaps = flood.slice(1).map((at, index) => at - (flood[index] as number));
+    expect(gaps.slice(2).every((gap) => gap === 250)).toBe(true);
+    expect(flood.length).toBeLessThanOrEqual(6);
+    const after = flushTimes.slice(1).map((at, index) => at - (flushTimes[index] as number));
+    expect(after.slice(-4)).toEqual([50, 50, 50, 50]);
+  });
+
+  it('catches up at the normal pace when it starts behind the window', async () => {
+    const source = new TestSource(1 << 20);
+    source.append('stdout', 'x'.repeat(1 << 20));
+    source.append('stdout', 'y'.repeat(4096));
+
+    const { connection } = follow(source, { maxChunkBytes: 256 * 1024 });
+    await advance(210);
+
+    // The first read is cut at 256 KiB on the grid; then 3 more, and the last 4 KiB: 50 ms apart.
+    expect(connection.frames().filter((frame) => frame.event === 'output')).toHaveLength(5);
+  });
+
   it('does not read while the socket holds unsent bytes, then goes on from the oldest byte kept with truncated', async () => {
     const source = new TestSource(16);
     const { connection } = follow(source);

@@ -21,6 +21,15 @@ export interface OutputFollowerOptions {
   maxChunksPerSecond?: number;
   /** Bytes of output in one flush at most. @default 262144 (`OUTPUT_LIMITS.maxChunkBytes`) */
   maxChunkBytes?: number;
+  /**
+   * The interval between flushes while the stream is behind the kept window (its last flush
+   * began with `truncated`, and was not its first): the process prints faster than a stream
+   * may carry, so most of its output is dropped anyway, and a sample of it every
+   * `behindIntervalMs` costs the client and the network far less than 20 a second. A stream
+   * that starts or resumes behind the window catches up at the normal pace. A multiple of the
+   * normal interval. @default 250
+   */
+  behindIntervalMs?: number;
   /** Shared by the followers of one source, so that they share what it decodes. */
   memo?: ReadMemo;
   /** @default Date.now */
@@ -63,7 +72,8 @@ function outputFrames(chunks: readonly OutputChunk[]): Buffer {
  * Flushes are at least `1000 / maxChunksPerSecond` ms apart and carry at most `maxChunkBytes`
  * of output: one `output` event for a process that writes to one stream, one per run of a
  * stream when it switches between stdout and stderr. A byte that arrives while the client is
- * caught up waits for the next flush slot, 50 ms at most. When the output is complete and all
+ * caught up waits for the next flush slot, 50 ms at most. While the stream is behind the kept
+ * window, flushes are `behindIntervalMs` apart. When the output is complete and all
  * sent: `end` with the session, then the stream closes once the socket has taken it.
  */
 export class OutputFollower {
@@ -71,6 +81,7 @@ export class OutputFollower {
   readonly #connection: SseConnection;
   readonly #source: OutputSource;
   readonly #intervalMs: number;
+  readonly #behindIntervalMs: number;
   readonly #maxBytes: number;
   readonly #now: () => number;
   #offset: number;
@@ -87,12 +98,16 @@ export class OutputFollower {
   #changed = false;
   #ending = false;
   #closed = false;
+  /** The last flush began with `truncated`, and was not the first. */
+  #behind = false;
+  #flushes = 0;
 
   constructor(options: OutputFollowerOptions) {
     this.#options = options;
     this.#connection = options.connection;
     this.#source = options.source;
     this.#intervalMs = 1000 / (options.maxChunksPerSecond ?? OUTPUT_LIMITS.maxChunksPerSecond);
+    this.#behindIntervalMs = Math.max(this.#intervalMs, options.behindIntervalMs ?? 250);
     this.#maxBytes = options.maxChunkBytes ?? OUTPUT_LIMITS.maxChunkBytes;
     this.#now = options.now ?? Date.now;
     this.#offset = options.after ?? 0;
@@ -175,6 +190,8 @@ export class OutputFollower {
     }
     const now = this.#now();
     this.#lastSlot = this.#slot ?? Math.ceil(now / this.#intervalMs) * this.#intervalMs;
+    this.#behind = truncated && this.#flushes > 0;
+    this.#flushes += 1;
     this.#options.onFlush?.({ events: read.chunks.length, bytes, truncated });
     return true;
   }
@@ -233,7 +250,7 @@ export class OutputFollower {
   #schedule(minWaitMs: number): void {
     if (this.#closed || this.#timer !== undefined) return;
     const now = this.#now();
-    const interval = this.#intervalMs;
+    const interval = this.#behind ? this.#behindIntervalMs : this.#intervalMs;
     const slot = Math.max(this.#lastSlot + interval, Math.ceil((now + minWaitMs) / interval) * interval);
     this.#timer = this.#options.timers.setTimeout(
       () => {
