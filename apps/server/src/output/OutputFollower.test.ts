@@ -284,6 +284,24 @@ describe('following', () => {
     expect(after.slice(-4)).toEqual([50, 50, 50, 50]);
   });
 
+  it('sends a stream that keeps falling behind samples of at most behindChunkBytes', async () => {
+    const source = new TestSource(1 << 20);
+    const { connection } = follow(source, { behindChunkBytes: 1024 });
+
+    for (let ms = 0; ms < 1000; ms += 10) {
+      source.append('stdout', 'x'.repeat(300 * 1024));
+      await advance(10);
+    }
+
+    const sizes = connection
+      .frames()
+      .filter((frame) => frame.event === 'output')
+      .map((frame) => (frame.data as OutputChunk).text.length);
+    expect(sizes.slice(0, 2).every((size) => size > 1024)).toBe(true);
+    expect(sizes.slice(2).every((size) => size <= 1024)).toBe(true);
+    expect(sizes.length).toBeGreaterThan(3);
+  });
+
   it('catches up at the normal pace when it starts behind the window', async () => {
     const source = new TestSource(1 << 20);
     source.append('stdout', 'x'.repeat(1 << 20));

@@ -30,6 +30,8 @@ export interface OutputFollowerOptions {
    * normal interval. @default 250
    */
   behindIntervalMs?: number;
+  /** Bytes of output in one flush at most while behind: a sample. @default 65536 */
+  behindChunkBytes?: number;
   /** Shared by the followers of one source, so that they share what it decodes. */
   memo?: ReadMemo;
   /** @default Date.now */
@@ -72,8 +74,8 @@ function outputFrames(chunks: readonly OutputChunk[]): Buffer {
  * Flushes are at least `1000 / maxChunksPerSecond` ms apart and carry at most `maxChunkBytes`
  * of output: one `output` event for a process that writes to one stream, one per run of a
  * stream when it switches between stdout and stderr. A byte that arrives while the client is
- * caught up waits for the next flush slot, 50 ms at most. While the stream is behind the kept
- * window, flushes are `behindIntervalMs` apart. When the output is complete and all
+ * caught up waits for the next flush slot, 50 ms at most. While the stream keeps falling behind
+ * the kept window, it gets a sample: `behindChunkBytes` every `behindIntervalMs`. When the output is complete and all
  * sent: `end` with the session, then the stream closes once the socket has taken it.
  */
 export class OutputFollower {
@@ -83,6 +85,7 @@ export class OutputFollower {
   readonly #intervalMs: number;
   readonly #behindIntervalMs: number;
   readonly #maxBytes: number;
+  readonly #behindMaxBytes: number;
   readonly #now: () => number;
   #offset: number;
   /** The flush slot (a multiple of the interval, epoch ms) of the last flush. */
@@ -109,6 +112,7 @@ export class OutputFollower {
     this.#intervalMs = 1000 / (options.maxChunksPerSecond ?? OUTPUT_LIMITS.maxChunksPerSecond);
     this.#behindIntervalMs = Math.max(this.#intervalMs, options.behindIntervalMs ?? 250);
     this.#maxBytes = options.maxChunkBytes ?? OUTPUT_LIMITS.maxChunkBytes;
+    this.#behindMaxBytes = Math.min(this.#maxBytes, options.behindChunkBytes ?? 64 * 1024);
     this.#now = options.now ?? Date.now;
     this.#offset = options.after ?? 0;
     this.#lastWriteAt = this.#now();
@@ -148,7 +152,7 @@ export class OutputFollower {
     this.#cancelWait ??= this.#source.onChange(() => this.#onChange());
     let read: OutputRead;
     try {
-      read = await this.#source.read(this.#offset, this.#maxBytes, this.#options.memo);
+      read = await this.#source.read(this.#offset, this.#behind ? this.#behindMaxBytes : this.#maxBytes, this.#options.memo);
     } catch {
       // The output could not be read (a disk error): the client resumes from its last id.
       this.close();
