@@ -117,6 +117,21 @@ describe('closing', () => {
 });
 
 describe('throttling', () => {
+  it('pauses for 20 ms at least, however small the deficit', async () => {
+    const timers: number[] = [];
+    const { stdout } = setup({
+      bytesPerSecond: 1_000_000,
+      burstBytes: 100,
+      now: () => 0,
+      timers: { setTimeout: (_callback, ms) => timers.push(ms), clearTimeout: () => {} },
+    });
+
+    stdout.write(Buffer.alloc(101, 0x61));
+    await tick();
+
+    expect(timers).toEqual([20]);
+  });
+
   it('pauses both pipes once the burst is spent, and resumes when the bucket has refilled', async () => {
     let now = 0;
     const timers: { callback: () => void; ms: number }[] = [];

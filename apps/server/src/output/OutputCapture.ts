@@ -32,6 +32,9 @@ export interface OutputCaptureOptions {
   timers?: CaptureTimers;
 }
 
+/** The shortest pause of a throttled process's pipes, in ms. */
+const MIN_PAUSE_MS = 20;
+
 const defaultTimers: CaptureTimers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
@@ -43,8 +46,8 @@ const defaultTimers: CaptureTimers = {
  * wait for the rest (or for the pipe's end, when they are flushed as they are).
  *
  * A token bucket bounds the reading: past `burstBytes`, at most `bytesPerSecond`. When it is
- * spent both pipes are paused, so a flood (`yes`) costs a bounded share of the event loop and
- * never more memory than the pipe and one read.
+ * spent both pipes are paused (for 20 ms at least), so a flood (`yes`) costs a bounded share of
+ * the event loop and never more memory than the pipe and one read.
  */
 export class OutputCapture {
   readonly #pipes: [OutputStreamName, Readable][] = [];
@@ -134,7 +137,8 @@ export class OutputCapture {
     this.#tokens -= bytes;
     if (this.#tokens >= 0 || this.#resumeTimer !== undefined) return;
     for (const [, pipe] of this.#pipes) pipe.pause();
-    const waitMs = Math.ceil((-this.#tokens * 1000) / this.#bytesPerSecond);
+    // At least 20 ms: pausing and resuming a pipe costs system calls, so fewer and longer pauses.
+    const waitMs = Math.max(MIN_PAUSE_MS, Math.ceil((-this.#tokens * 1000) / this.#bytesPerSecond));
     this.#resumeTimer = this.#timers.setTimeout(() => {
       this.#resumeTimer = undefined;
       if (this.#stopped) return;
