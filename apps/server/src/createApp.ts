@@ -21,6 +21,11 @@ import { dirsRouter } from './fs/dirsRouter.ts';
 import { apiNotFound, errorHandler } from './http/errorHandler.ts';
 import { loopbackHostGuard } from './http/loopbackHostGuard.ts';
 import { openApiRoute } from './http/openApiRoute.ts';
+import { OutputStore } from './output/OutputStore.ts';
+import { OutputStreams } from './output/OutputStreams.ts';
+import { outputRouter } from './output/outputRouter.ts';
+import { outputStreamRouter } from './output/outputStreamRouter.ts';
+import { registerOutputMetrics } from './output/registerOutputMetrics.ts';
 import { rateLimiter } from './http/rateLimiter.ts';
 import { requestLogger } from './http/requestLogger.ts';
 import { requireAuth } from './auth/requireAuth.ts';
@@ -62,6 +67,8 @@ export interface AppDeps {
   now?: () => number;
   /** Token, sign-ins and the sign-in attempt limit. @default built from `config.authToken` */
   auth?: Auth;
+  /** Sessions' output. @default a store keeping `SESSIONS_OUTPUT_BYTES` each, fed by the default manager */
+  output?: OutputStore;
 }
 
 export interface App {
@@ -72,6 +79,8 @@ export interface App {
   onClientError: (error: Error, socket: Duplex) => void;
   broker: SseBroker;
   manager: SessionManager;
+  output: OutputStore;
+  outputStreams: OutputStreams;
   /**
    * Resolves once the app can answer: at once for a server on its own; with `REDIS_URL`,
    * once it has joined the cluster (waiting for Redis as long as it takes).
@@ -106,6 +115,13 @@ export function createApp(deps: AppDeps): App {
       onFanOut: (seconds) => observeFanOut(seconds),
     });
   const broadcaster = new SessionBroadcaster(broker, now);
+  const output =
+    deps.output ??
+    new OutputStore({
+      capacity: config.sessionsOutputBytes,
+      onError: (error, message) => logger.warn({ err: error }, message),
+    });
+  const outputStreams = new OutputStreams({ heartbeatMs: config.sseHeartbeatMs, retryMs: DEFAULTS.sseRetryMs, now });
   const manager = new SessionManager({
     publish: (name, session) => broadcaster.publish(name, session),
     fsRoot: config.fsRoot,
@@ -113,6 +129,7 @@ export function createApp(deps: AppDeps): App {
     maxLive: config.sessionsMaxLive,
     keepEnded: config.sessionsKeepEnded,
     killGraceMs: config.killGraceMs,
+    output,
     spawn: deps.spawn,
     kill: deps.kill,
     groupAlive: deps.groupAlive,
@@ -124,6 +141,7 @@ export function createApp(deps: AppDeps): App {
     cluster?.attach({ manager, broadcaster, auth, stopLocal: (id, signal) => stopSession(manager, id, signal) }) ??
     new LocalSessionStore(manager, broker);
   const metrics = createMetrics(broker, manager, cluster);
+  registerOutputMetrics(metrics.registry, { store: output, streams: outputStreams });
   observeFanOut = (seconds) => metrics.fanOut.observe(seconds);
   const httpMetrics = createHttpMetrics(metrics.registry, {
     onStreamRefused: (status) => metrics.connectionErrors.inc({ reason: streamErrorReason(status) }),
@@ -160,14 +178,20 @@ export function createApp(deps: AppDeps): App {
   });
   api.use('/auth', authRouter(auth));
   api.use(authorised);
+  const session = (id: string) => manager.get(id);
+  const source = (id: string) => output.source(id);
+  api.use('/sessions', outputRouter({ session, source }));
   api.use('/sessions', sessionsRouter({ store, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
   api.get('/openapi.json', openApiRoute());
+  // Output streams count against SSE_MAX_CONNECTIONS with the sessions streams.
+  const isFull = () => broker.isFull() || broker.connectionCount + outputStreams.count >= config.sseMaxConnections;
   const admission = createStreamAdmission(
-    streamAdmissionChecks({ auth, corsOrigins: config.corsOrigins, enabled: config.sseEnabled, rollout, broker }),
+    streamAdmissionChecks({ auth, corsOrigins: config.corsOrigins, enabled: config.sseEnabled, rollout, isFull }),
   );
   const streamDeps = { broker, broadcaster, store, metrics, admission };
   api.use('/sse', streamRouter(streamDeps));
+  api.use('/sse', outputStreamRouter({ admission, streams: outputStreams, session, source, metrics }));
   api.use(apiNotFound);
 
   const app = express();
@@ -203,9 +227,14 @@ export function createApp(deps: AppDeps): App {
     broker,
     manager,
     ready: cluster?.start() ?? Promise.resolve(),
+    output,
+    outputStreams,
     async close(graceMs) {
+      outputStreams.closeAll();
+      output.drain();
       broker.drain();
       await manager.shutdown(graceMs);
+      await output.close();
       await cluster?.close();
     },
   };

@@ -47,6 +47,13 @@ async function liveSession(server: TestServer): Promise<Session> {
   return (await createSession(server, { command: ['sleep', '30'] })).body;
 }
 
+/** A session that printed to both streams and has ended. */
+async function outputSession(server: TestServer): Promise<Session> {
+  const session = (await createSession(server, { command: ['sh', '-c', 'echo out; echo err >&2'] })).body;
+  await waitFor(() => (server.manager.get(session.id)?.status === 'exited' ? true : undefined));
+  return session;
+}
+
 async function endedSession(server: TestServer): Promise<Session> {
   const session = (await createSession(server, { command: ['true'] })).body;
   await waitFor(() => (server.manager.get(session.id)?.status === 'exited' ? true : undefined));
@@ -126,6 +133,19 @@ const RESPONSE_CASES: ResponseCase[] = [
     status: 503,
   },
   { name: 'sessions stream, signed out', env: { AUTH_TOKEN: TOKEN }, request: () => ({ method: 'GET', path: '/api/sse/sessions' }), status: 401 },
+  { name: 'kill live now', request: async (s) => ({ method: 'DELETE', path: `/api/sessions/${(await liveSession(s)).id}?signal=SIGKILL` }), status: 202 },
+  { name: 'kill, unknown signal', request: async (s) => ({ method: 'DELETE', path: `/api/sessions/${(await liveSession(s)).id}?signal=SIGHUP` }), status: 400 },
+  { name: 'output', request: async (s) => ({ method: 'GET', path: `/api/sessions/${(await outputSession(s)).id}/output?after=0` }), status: 200 },
+  { name: 'output, bad after', request: async (s) => ({ method: 'GET', path: `/api/sessions/${(await liveSession(s)).id}/output?after=-1` }), status: 400 },
+  { name: 'output, unknown session', request: () => ({ method: 'GET', path: '/api/sessions/no-such-id/output' }), status: 404 },
+  {
+    name: 'output stream: output, end',
+    request: async (s) => ({ method: 'GET', path: `/api/sse/sessions/${(await outputSession(s)).id}/output` }),
+    status: 200,
+    streamUntil: (frames) => ['output', 'end'].every((name) => events(frames).includes(name)),
+  },
+  { name: 'output stream, unknown session', request: () => ({ method: 'GET', path: '/api/sse/sessions/no-such-id/output' }), status: 404 },
+  { name: 'output stream, disabled', env: { SSE_ENABLED: 'false' }, request: async (s) => ({ method: 'GET', path: `/api/sse/sessions/${(await liveSession(s)).id}/output` }), status: 503 },
 ];
 
 /** The document's path template that a request path matches, e.g. `/api/sessions/{id}`. */

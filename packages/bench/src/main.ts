@@ -13,6 +13,7 @@ import { parseBenchArgs } from './parseBenchArgs.ts';
 import { renderChart, type ChartSeries } from './renderChart.ts';
 import { renderReport } from './renderReport.ts';
 import { runBench } from './runBench.ts';
+import { runOutputBench } from './runOutputBench.ts';
 import { summarizeRuns } from './summarizeRuns.ts';
 
 const COLORS: Record<string, string> = {
@@ -53,6 +54,19 @@ for (const key of options.targets) {
 const invokedFrom = process.env.INIT_CWD ?? process.cwd();
 if (options.baseline !== undefined) targets.push(baselineTarget(path.resolve(invokedFrom, options.baseline), Math.max(...options.streams)));
 const labels = Object.fromEntries(targets.map((target) => [target.key, target.label]));
+
+// Issue 13's output scenarios (runOutputBench.ts): after the stream runs, or alone.
+const cpu = os.cpus();
+const environment = `Measured ${new Date(startedAt).toISOString().slice(0, 16).replace('T', ' ')} UTC on ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;
+const runOutput = async () => {
+  if (!sessionboardBuilt()) return console.warn('apps/server/dist/main.js is missing; the output scenarios are left out');
+  const outputOptions = { ...options, repeats: 1, environment };
+  if (!(await runOutputBench(outputOptions)) && options.quick) process.exitCode = 1;
+};
+if (options.outputOnly) {
+  await runOutput();
+  process.exit();
+}
 
 const fds = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
 const needed = Math.max(...options.streams) + 1000;
@@ -122,3 +136,5 @@ if (options.outDir) {
 
 // A smoke run fails loudly: a server that did not finish or lost a delivery is a broken build.
 if (options.quick && runs.some((run) => run.error !== undefined || run.lost > 0)) process.exitCode = 1;
+
+if (options.output && measured) await runOutput();

@@ -20,13 +20,18 @@ export interface BenchOptions {
   /** A built server bundle (e.g. an earlier `dist/main.js`) run beside Sessionboard as `sessionboard-baseline`. */
   baseline: string | undefined;
   quick: boolean;
+  /** Run the output scenarios of issue 13 too (`runOutputBench`); `--no-output` turns them off. */
+  output: boolean;
+  /** Run only the output scenarios (`--output-only`). */
+  outputOnly: boolean;
 }
 
 export const ALL_TARGETS = ['node-floor', 'socket-floor', 'go', 'sessionboard', 'better-sse', 'naive'] as const;
 
 const USAGE = `usage: pnpm bench [--quick] [--streams 1000,5000,10000] [--repeats 3] [--workers N]
   [--targets ${ALL_TARGETS.join(',')}] [--rate-ms 2000] [--burst 30] [--out DIR | --no-write] [--no-build] [--cpu-prof DIR]
-  [--baseline FILE: a built server bundle run beside Sessionboard, e.g. to compare with an earlier build]`;
+  [--baseline FILE: a built server bundle run beside Sessionboard, e.g. to compare with an earlier build]
+  [--no-output | --output-only]`;
 
 /**
  * Parses the command line: the full run by default (writing to `defaultOutDir`), `--quick`
@@ -47,6 +52,8 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     cpuProfDir: undefined,
     baseline: undefined,
     quick,
+    output: true,
+    outputOnly: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -94,6 +101,12 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
         break;
       case '--baseline':
         options.baseline = value();
+        break;
+      case '--no-output':
+        options.output = false;
+        break;
+      case '--output-only':
+        options.outputOnly = true;
         break;
       case '--':
         break;

@@ -60,18 +60,18 @@ const STREAM_HEADERS = {
 /**
  * An event stream: `text/event-stream` frames (`retry:`, `id:`, `event:`, `data:`). Its
  * schema describes the stream as the sequence of its events once parsed: each item is one
- * frame's `event` name, `id` (absent on `ping`) and JSON `data`. `x-sse-events` lists the
+ * frame's `event` name, `id` (only on the events named in `withId`) and JSON `data`. `x-sse-events` lists the
  * same by event name, for tools that read it.
  */
-function eventStream(description: string, events: Record<string, ApiSchemaName>, idDescription: string): Json {
+function eventStream(description: string, events: Record<string, ApiSchemaName>, idDescription: string, withId: readonly string[]): Json {
   const frames = Object.entries(events).map(([event, data]) => ({
     type: 'object',
     properties: {
       event: { type: 'string', const: event },
-      ...(event === 'ping' ? {} : { id: { type: 'string', description: idDescription } }),
+      ...(withId.includes(event) ? { id: { type: 'string', description: idDescription } } : {}),
       data: ref(data),
     },
-    required: event === 'ping' ? ['event', 'data'] : ['event', 'id', 'data'],
+    required: withId.includes(event) ? ['event', 'id', 'data'] : ['event', 'data'],
     additionalProperties: false,
   }));
   return {
@@ -228,7 +228,7 @@ export function buildOpenApiDocument(options: { version?: string } = {}): Json {
           summary: 'The live list: a snapshot (or the events missed, when resuming), then one event per change, and ping when idle.',
           parameters: resumeParameters('The event id'),
           responses: {
-            '200': eventStream('The stream.', SESSION_STREAM_EVENTS, 'The event id: send it back to resume.'),
+            '200': eventStream('The stream.', SESSION_STREAM_EVENTS, 'The event id: send it back to resume.', ['snapshot', 'session_created', 'session_updated', 'session_removed']),
             ...errors(401, [403, ['forbidden']], [503, ['too_many_connections', 'sse_disabled']]),
           },
         },
@@ -241,7 +241,7 @@ export function buildOpenApiDocument(options: { version?: string } = {}): Json {
           summary: "A session's output, live; `end` when the session has ended and all was sent.",
           parameters: resumeParameters('The output offset'),
           responses: {
-            '200': eventStream('The stream.', OUTPUT_STREAM_EVENTS, 'The byte offset just after this output: send it back to resume.'),
+            '200': eventStream('The stream.', OUTPUT_STREAM_EVENTS, 'The byte offset just after this output: send it back to resume.', ['output']),
             ...errors(401, [403, ['forbidden']], 404, [503, ['too_many_connections', 'sse_disabled']]),
           },
         },

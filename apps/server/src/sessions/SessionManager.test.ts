@@ -388,3 +388,112 @@ describe('real processes', () => {
     expect(session.error).toBe('cwd /tmp/sessionboard-no-such-dir does not exist (spawn true ENOENT)');
   });
 });
+
+describe('killing at once', () => {
+  it('sends SIGKILL to a running session at once, marking it stopping', async () => {
+    vi.useFakeTimers();
+    const { manager, kills, events } = setup();
+    const session = await manager.create({ command: ['sleep', '30'] });
+
+    const killed = manager.killNow(session.id);
+
+    expect(killed).toMatchObject({ status: 'stopping', pid: 1000 });
+    expect(kills).toEqual([[1000, 'SIGKILL']]);
+    expect(events()).toEqual(['session_created:s1:running', 'session_updated:s1:stopping']);
+  });
+
+  it('sends SIGKILL to a stopping session before its grace is over, and no second one after', async () => {
+    vi.useFakeTimers();
+    const { manager, kills, events } = setup();
+    const session = await manager.create({ command: ['sleep', '30'] });
+    manager.terminate(session.id);
+
+    manager.killNow(session.id);
+    vi.advanceTimersByTime(10_000);
+
+    expect(kills).toEqual([
+      [1000, 'SIGTERM'],
+      [1000, 'SIGKILL'],
+    ]);
+    expect(events()).toHaveLength(2);
+  });
+
+  it('leaves an ended session as it is, and answers undefined for an unknown id', async () => {
+    const { manager, children, kills } = setup();
+    const session = await manager.create({ command: ['true'] });
+    children[0]?.emit('exit', 0, null);
+
+    expect(manager.killNow(session.id)).toMatchObject({ status: 'exited' });
+    expect(manager.killNow('nope')).toBeUndefined();
+    expect(kills).toEqual([]);
+  });
+});
+
+describe('output', () => {
+  function withOutput(options: Partial<SessionManagerOptions> = {}) {
+    const calls: string[] = [];
+    const context = setup({
+      output: {
+        capture: (id, pipes) => calls.push(`capture:${id}:${pipes.stdout === undefined ? 'no pipes' : 'pipes'}`),
+        processEnded: (id) => calls.push(`ended:${id}`),
+        remove: (id) => calls.push(`remove:${id}`),
+      },
+      ...options,
+    });
+    return { ...context, calls };
+  }
+
+  it('hands each process to the output sink, and tells it of the end and the removal', async () => {
+    const { manager, children, calls } = withOutput();
+    const session = await manager.create({ command: ['echo', 'hi'] });
+
+    children[0]?.emit('exit', 0, null);
+    manager.remove(session.id);
+
+    expect(calls).toEqual(['capture:s1:no pipes', 'ended:s1', 'remove:s1']);
+  });
+
+  it('tells the sink a process that could not start has ended, and of sessions removed past keepEnded', async () => {
+    const { manager, calls } = withOutput({ keepEnded: 1 });
+
+    await manager.create({ command: ['throws'] });
+    await manager.create({ command: ['missing'] });
+
+    expect(calls).toEqual(['ended:s1', 'capture:s2:no pipes', 'ended:s2', 'remove:s1']);
+  });
+
+  it('pipes a real process to the sink when it has one', async () => {
+    const captured: (string | null)[] = [];
+    const manager = new SessionManager({
+      publish: () => {},
+      fsRoot: '/tmp',
+      output: {
+        capture: (_id, pipes) => {
+          captured.push(pipes.stdout ? 'stdout' : null, pipes.stderr ? 'stderr' : null);
+          pipes.stdout?.resume();
+          pipes.stderr?.resume();
+        },
+        processEnded: () => {},
+        remove: () => {},
+      },
+    });
+
+    await manager.create({ command: ['echo', 'hi'] });
+    await manager.shutdown();
+
+    expect(captured).toEqual(['stdout', 'stderr']);
+  });
+
+  it('pipes nothing without a sink: a process printing more than a pipe holds still exits', async () => {
+    const manager = new SessionManager({ publish: () => {}, fsRoot: '/tmp' });
+
+    const session = await manager.create({ command: ['head', '-c', '1000000', '/dev/zero'] });
+    await waitForEnd(manager, session.id);
+
+    expect(manager.get(session.id)).toMatchObject({ status: 'exited', exitCode: 0 });
+  });
+});
+
+async function waitForEnd(manager: SessionManager, id: string): Promise<void> {
+  for (let i = 0; i < 500 && manager.get(id)?.status === 'running'; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+}

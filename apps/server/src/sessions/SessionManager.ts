@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
 import { DEFAULTS, SESSION_LIMITS, isLiveStatus } from '@sessionboard/protocol';
 import type { Session, SessionChangeEventName } from '@sessionboard/protocol';
 import { HttpError } from '../http/HttpError.ts';
@@ -10,6 +11,9 @@ import { ProcessGroupWatcher, signalGroup, type GroupProbe } from './ProcessGrou
 /** All the manager needs of a started process; `ChildProcess` satisfies it. */
 export interface ChildLike {
   readonly pid?: number | undefined;
+  /** Its output pipes, when it was started with them. */
+  readonly stdout?: Readable | null;
+  readonly stderr?: Readable | null;
   on(event: 'spawn', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   on(event: 'exit', listener: (code: number | null, signal: NodeJS.Signals | null) => void): unknown;
@@ -20,6 +24,14 @@ export type Spawner = (file: string, args: string[], cwd: string) => ChildLike;
 
 /** Sends `signal` to the process group led by `pid`. */
 export type Killer = (pid: number, signal: NodeJS.Signals) => void;
+
+/** Keeps sessions' output (see `output/OutputStore`): told of each process's pipes, end and removal. */
+export interface OutputSink {
+  capture(id: string, pipes: Pick<ChildLike, 'stdout' | 'stderr'>): void;
+  /** The process has exited or could not start. */
+  processEnded(id: string): void;
+  remove(id: string): void;
+}
 
 /** Receives every change, in the order it happened, with the session's state after it. */
 export type SessionPublisher = (name: SessionChangeEventName, session: Session) => void;
@@ -43,7 +55,9 @@ export interface SessionManagerOptions {
   keepEnded?: number;
   /** SIGTERM to SIGKILL, in ms. @default 5000 */
   killGraceMs?: number;
-  /** @default `child_process.spawn` detached, stdio ignored */
+  /** Where each process's output goes. @default none: no output is kept */
+  output?: OutputSink;
+  /** @default `child_process.spawn` detached; stdout and stderr piped when there is an `output`, else ignored */
   spawn?: Spawner;
   /** @default `process.kill(-pid, signal)` */
   kill?: Killer;
@@ -76,6 +90,7 @@ interface Entry {
 }
 
 const defaultSpawn: Spawner = (file, args, cwd) => spawn(file, args, { cwd, stdio: 'ignore', detached: true });
+const pipedSpawn: Spawner = (file, args, cwd) => spawn(file, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
 
 const defaultTimers: ManagerTimers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -105,6 +120,7 @@ export class SessionManager {
   readonly #keepEnded: number;
   readonly #killGraceMs: number;
   readonly #spawn: Spawner;
+  readonly #output: OutputSink | undefined;
   readonly #kill: Killer;
   readonly #now: () => number;
   readonly #timers: ManagerTimers;
@@ -120,7 +136,8 @@ export class SessionManager {
     this.#maxLive = options.maxLive ?? DEFAULTS.sessionsMaxLive;
     this.#keepEnded = options.keepEnded ?? DEFAULTS.sessionsKeepEnded;
     this.#killGraceMs = options.killGraceMs ?? DEFAULTS.killGraceMs;
-    this.#spawn = options.spawn ?? defaultSpawn;
+    this.#output = options.output;
+    this.#spawn = options.spawn ?? (options.output ? pipedSpawn : defaultSpawn);
     this.#kill = options.kill ?? signalGroup;
     this.#now = options.now ?? Date.now;
     this.#timers = options.timers ?? defaultTimers;
@@ -173,6 +190,23 @@ export class SessionManager {
     this.#change(entry, { status: 'stopping' });
     this.#kill(session.pid, 'SIGTERM');
     this.#armKill(entry, graceMs);
+    return copy(session);
+  }
+
+  /**
+   * Sends SIGKILL to a running or stopping session's process group at once; a running one
+   * becomes `stopping` first. A session that has ended is left as it is.
+   * @returns the session's state now, or undefined when the id is unknown.
+   */
+  killNow(id: string): Session | undefined {
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    const { session } = entry;
+    if (!isLiveStatus(session.status) || session.pid === null) return copy(session);
+    if (entry.killTimer !== undefined) this.#timers.clearTimeout(entry.killTimer);
+    entry.killTimer = undefined;
+    if (session.status === 'running') this.#change(entry, { status: 'stopping' });
+    this.#kill(session.pid, 'SIGKILL');
     return copy(session);
   }
 
@@ -254,6 +288,7 @@ export class SessionManager {
         fail(error instanceof Error ? error : new Error(String(error)));
         return;
       }
+      this.#output?.capture(session.id, child);
       child.on('error', fail);
       child.on('spawn', () => {
         if (settled) return;
@@ -281,6 +316,7 @@ export class SessionManager {
     this.#entries.set(session.id, entry);
     this.#publish('session_created', copy(session));
     entry.markEnded();
+    this.#output?.processEnded(session.id);
     const result = copy(session);
     this.#retire(session.id);
     return result;
@@ -303,6 +339,7 @@ export class SessionManager {
     this.#live -= 1;
     this.#change(entry, { status: 'exited', exitCode: code, signal, endedAt: at });
     entry.markEnded();
+    this.#output?.processEnded(entry.session.id);
     this.#retire(entry.session.id);
   }
 
@@ -329,6 +366,7 @@ export class SessionManager {
   #drop(entry: Entry): void {
     this.#entries.delete(entry.session.id);
     this.#ended.delete(entry.session.id);
+    this.#output?.remove(entry.session.id);
     this.#publish('session_removed', copy(entry.session));
   }
 

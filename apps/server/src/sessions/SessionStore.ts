@@ -31,12 +31,9 @@ export interface SessionStore {
   delete(id: string, signal?: StopSignal): DeleteOutcome | Promise<DeleteOutcome>;
 }
 
-/**
- * Stops a live session of this server's manager with `signal`.
- * SIGKILL is sent through the manager's grace timer set to 0, right after the SIGTERM.
- */
+/** Stops a live session of this server's manager: SIGTERM (SIGKILL after the grace), or SIGKILL at once. */
 export function stopSession(manager: SessionManager, id: string, signal: StopSignal = 'SIGTERM'): Session | undefined {
-  return manager.terminate(id, signal === 'SIGKILL' ? 0 : undefined);
+  return signal === 'SIGKILL' ? manager.killNow(id) : manager.terminate(id);
 }
 
 /** A server on its own: everything is the manager's, and every change is published synchronously. */

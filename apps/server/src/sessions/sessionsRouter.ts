@@ -2,6 +2,7 @@ import type { SessionListResponse } from '@sessionboard/protocol';
 import { Router } from 'express';
 import { HttpError } from '../http/HttpError.ts';
 import { parseCreateSession } from './parseCreateSession.ts';
+import { parseKillSignal } from './parseKillSignal.ts';
 import type { SessionStore } from './SessionStore.ts';
 import { resolveDirectory } from '../fs/resolveDirectory.ts';
 
@@ -45,7 +46,7 @@ export function sessionsRouter({ store, fsRoot }: SessionsRouterDeps): Router {
   });
 
   router.delete('/:id', async (req, res) => {
-    const outcome = await store.delete(req.params.id);
+    const outcome = await store.delete(req.params.id, parseKillSignal(req.query.signal));
     if (outcome.type === 'not_found') throw notFound(req.params.id);
     if (outcome.type === 'stopping') {
       res.status(202).json(outcome.session);

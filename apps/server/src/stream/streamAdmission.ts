@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { ErrorCode } from '@sessionboard/protocol';
-import type { SseBroker } from '@sessionboard/sse-broker';
 import type { Auth } from '../auth/Auth.ts';
 import { authorize, type Authorization } from '../auth/authorize.ts';
 import { EXPOSE_HEADERS } from '../http/corsHeaders.ts';
@@ -66,16 +65,21 @@ export interface StreamAdmissionDeps {
   enabled: boolean;
   /** `SSE_ROLLOUT_PERCENT`: browsers outside it are refused like `SSE_ENABLED=false`. */
   rollout: Rollout;
-  broker: SseBroker;
+  /**
+   * True when no stream more may open: `SSE_MAX_CONNECTIONS` reached over every kind of stream
+   * (sessions and output), or shutting down.
+   */
+  isFull: () => boolean;
 }
 
 /**
- * The checks a stream goes through, in order, the same as the Express chain before the route:
- * the rollout bucket cookie for a browser without one (never a refusal), the loopback `Host` of a server without a token (403), CORS headers (never a refusal for a
- * GET), auth (429 for an address locked out, 401), `SSE_ENABLED` (503 `sse_disabled`), the
- * rollout (503 `sse_disabled` for a browser outside `SSE_ROLLOUT_PERCENT`), then the broker's
- * capacity (503 `too_many_connections`). A new condition is one more function in this list,
- * at the place it should be judged.
+ * The checks a stream (sessions or output) goes through, in order, the same as the Express
+ * chain before the route: the rollout bucket cookie for a browser without one (never a
+ * refusal), the loopback `Host` of a server without a token (403), CORS headers (never a
+ * refusal for a GET), auth (429 for an address locked out, 401), `SSE_ENABLED` (503
+ * `sse_disabled`), the rollout (503 `sse_disabled` for a browser outside
+ * `SSE_ROLLOUT_PERCENT`), then the server's capacity (503 `too_many_connections`). A new
+ * condition is one more function in this list, at the place it should be judged.
  */
 export function streamAdmissionChecks(deps: StreamAdmissionDeps): AdmissionCheck[] {
   return [
@@ -85,7 +89,7 @@ export function streamAdmissionChecks(deps: StreamAdmissionDeps): AdmissionCheck
     authCheck(deps.auth),
     enabledCheck(deps.enabled),
     rolloutCheck(deps.rollout),
-    capacityCheck(deps.broker),
+    capacityCheck(deps.isFull),
   ];
 }
 
@@ -178,9 +182,9 @@ export function rolloutCheck(rollout: Rollout): AdmissionCheck {
   };
 }
 
-export function capacityCheck(broker: SseBroker): AdmissionCheck {
+export function capacityCheck(isFull: () => boolean): AdmissionCheck {
   return () =>
-    broker.isFull()
+    isFull()
       ? {
           status: 503,
           code: 'too_many_connections',

@@ -46,7 +46,7 @@ export function streamRouter(deps: StreamRouterDeps): Router {
 }
 
 /** Counts a refusal in `sse_connections_rejected_total` when it is one of the counted kinds. */
-export function countRefusal(metrics: ServerMetrics, refusal: StreamRefusal): void {
+export function countRefusal(metrics: Pick<ServerMetrics, 'rejected'>, refusal: StreamRefusal): void {
   if (refusal.rejectedReason !== undefined) metrics.rejected.inc({ reason: refusal.rejectedReason });
 }
 

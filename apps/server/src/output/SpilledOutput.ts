@@ -1,0 +1,85 @@
+import { open, rm } from 'node:fs/promises';
+import type { OutputBuffer } from './OutputBuffer.ts';
+import { readWindow, type WindowRead } from './readWindow.ts';
+import type { SegmentIndex } from './SegmentIndex.ts';
+
+/**
+ * A complete output kept in a file: its bytes on disk, its index of runs (a few bytes a run)
+ * in memory. Reads open the file, read the range asked for and close it again, so a kept
+ * output holds no descriptor.
+ */
+export class SpilledOutput {
+  readonly path: string;
+  readonly from: number;
+  readonly end: number;
+  readonly #index: SegmentIndex;
+
+  private constructor(path: string, from: number, end: number, index: SegmentIndex) {
+    this.path = path;
+    this.from = from;
+    this.end = end;
+    this.#index = index;
+  }
+
+  /**
+   * Writes the bytes `buffer` keeps to a new file at `path` (owner only) and takes over its
+   * index. The buffer must not change any more.
+   * @throws what the write throws: EEXIST when `path` exists (it is left alone); on any
+   *   later failure the new file is removed.
+   */
+  static async write(path: string, buffer: OutputBuffer): Promise<SpilledOutput> {
+    // Created here or not at all ('wx'): a failed write removes only a file of its own.
+    const handle = await open(path, 'wx', 0o600);
+    try {
+      await handle.writeFile(buffer.contents());
+    } catch (error) {
+      await handle.close();
+      await rm(path, { force: true }).catch(() => {});
+      throw error;
+    }
+    await handle.close();
+    buffer.index.compact();
+    return new SpilledOutput(path, buffer.from, buffer.end, buffer.index);
+  }
+
+  /** Bytes of output in the file. */
+  get size(): number {
+    return this.end - this.from;
+  }
+
+  /** Memory held: the index. */
+  get byteLength(): number {
+    return this.#index.byteLength;
+  }
+
+  /** The output after `after`, at most `maxBytes`; see {@link readWindow}. */
+  async read(after: number, maxBytes: number): Promise<WindowRead> {
+    const position = Math.max(after, this.from);
+    if (position >= this.end) return { from: this.from, chunks: [], offset: position };
+    // Enough around the range for the boundary checks: 3 bytes before it, 1 after.
+    const lo = Math.max(this.from, position - 3);
+    const hi = Math.min(this.end, position + maxBytes + 1);
+    const data = Buffer.allocUnsafe(hi - lo);
+    const handle = await open(this.path, 'r');
+    try {
+      let filled = 0;
+      while (filled < data.length) {
+        const { bytesRead } = await handle.read(data, filled, data.length - filled, lo - this.from + filled);
+        if (bytesRead === 0) throw new Error(`${this.path} is shorter than the output it keeps`);
+        filled += bytesRead;
+      }
+    } finally {
+      await handle.close();
+    }
+    const bytes = {
+      byteAt: (offset: number) => data[offset - lo] as number,
+      text: (start: number, stop: number) => data.toString('utf8', start - lo, stop - lo),
+    };
+    return readWindow(this.#index, this.from, this.end, bytes, after, maxBytes);
+  }
+
+  /** Deletes the file. */
+  async remove(): Promise<void> {
+    await rm(this.path, { force: true });
+  }
+}
