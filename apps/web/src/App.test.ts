@@ -44,8 +44,9 @@ describe('App', () => {
   });
 
   it('shows a failed action until dismissed', async () => {
-    const { wrapper, store } = mountApp();
-    store.actionError = 'Session "x" is not known to the server.';
+    const { wrapper, store, api } = mountApp();
+    api.removeSession.mockRejectedValue(new ApiError(404, 'not_found', 'Session "x" is not known to the server.'));
+    await store.removeSession('x');
     await wrapper.vm.$nextTick();
     expect(wrapper.get('[data-testid="error-banner"]').text()).toContain('Session "x" is not known to the server.');
     await wrapper.get('[data-testid="error-dismiss"]').trigger('click');
