@@ -1,4 +1,5 @@
 import { createSessionsApi, createSharedSessionsClient } from '@sessionboard/client';
+import { requestKill } from './requestKill.ts';
 import type { SessionsBackend } from './stores/useSessionsStore.ts';
 
 /**
@@ -24,5 +25,6 @@ export function createSessionsBackend(): SessionsBackend {
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) client.start();
   });
-  return { client, api: createSessionsApi() };
+  // killSession: the client package's own replaces requestKill once issue 13's API lands there.
+  return { client, api: { ...createSessionsApi(), killSession: (id) => requestKill(id) } };
 }

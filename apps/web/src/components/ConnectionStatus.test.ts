@@ -43,4 +43,15 @@ describe('ConnectionStatus', () => {
       'Polling: the live stream is unavailable, so the list is refreshed every 10 seconds. It switches back to live as soon as the stream returns.\nLive updates are turned off on this server.',
     );
   });
+
+  it('shows a neutral “Sign-in needed” while the server wants a token', () => {
+    const wrapper = mount(ConnectionStatus, {
+      props: { status: 'offline', lastUpdateAt: null, error: 'Sign in first.', signInRequired: true },
+    });
+    const indicator = wrapper.get('[data-testid="connection-status"]');
+    expect(indicator.attributes('data-state')).toBe('offline');
+    expect(indicator.get('.connection-status__label').text()).toBe('Sign-in needed');
+    expect(indicator.classes()).toEqual(['connection-status', 'connection-status--signin']);
+    expect(indicator.attributes('title')).toBe('The server answers, and wants its access token before it shows sessions.');
+  });
 });

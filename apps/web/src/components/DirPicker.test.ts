@@ -19,6 +19,10 @@ beforeEach(() => {
   setActivePinia(createPinia());
 });
 
+beforeEach(() => {
+  document.body.innerHTML = '';
+});
+
 async function mountPicker(startPath?: string) {
   const fake = fakeBackend();
   fake.api.listDirs.mockImplementation(async (path) => {
@@ -27,7 +31,10 @@ async function mountPicker(startPath?: string) {
     return listing;
   });
   useSessionsStore().startConnection(fake.backend);
-  const wrapper = mount(DirPicker, { props: startPath === undefined ? {} : { startPath } });
+  const wrapper = mount(DirPicker, {
+    props: startPath === undefined ? {} : { startPath },
+    attachTo: document.body.appendChild(document.createElement('div')),
+  });
   await flushPromises();
   return { wrapper, ...fake };
 }
@@ -52,8 +59,10 @@ describe('browsing', () => {
   });
 
   it('cannot go above a listing without a parent', async () => {
-    const { wrapper } = await mountPicker('/home');
-    expect(wrapper.get('[data-testid="dir-up"]').attributes('disabled')).toBe('');
+    const { wrapper, api } = await mountPicker('/home');
+    expect(wrapper.get('[data-testid="dir-up"]').attributes('aria-disabled')).toBe('true');
+    await wrapper.get('[data-testid="dir-up"]').trigger('click');
+    expect(api.listDirs).toHaveBeenCalledTimes(1);
   });
 });
 
@@ -80,5 +89,44 @@ describe('errors', () => {
     expect(api.listDirs).toHaveBeenLastCalledWith(undefined);
     expect(wrapper.find('[data-testid="dir-error"]').exists()).toBe(false);
     expect(wrapper.get('[data-testid="dir-path"]').text()).toBe('/home/user');
+  });
+});
+
+describe('keyboard', () => {
+  it('opens as a modal dialog named for what it does', async () => {
+    const { wrapper } = await mountPicker();
+    const dialog = wrapper.get('[data-testid="dir-picker"]');
+    expect(dialog.element.tagName).toBe('DIALOG');
+    expect((dialog.element as HTMLDialogElement).open).toBe(true);
+    expect(wrapper.get(`#${dialog.attributes('aria-labelledby')}`).text()).toBe('Choose a folder');
+  });
+
+  it('puts focus on the first folder, and on the folder left when going up', async () => {
+    const { wrapper } = await mountPicker('/home/user');
+    expect(document.activeElement).toBe(wrapper.get('[data-testid="dir-entry"][data-name="code"]').element);
+    await wrapper.get('[data-testid="dir-entry"][data-name="code"]').trigger('click');
+    await flushPromises();
+    expect(document.activeElement).toBe(wrapper.get('[data-testid="dir-select"]').element);
+    await wrapper.get('[data-testid="dir-up"]').trigger('click');
+    await flushPromises();
+    expect(document.activeElement).toBe(wrapper.get('[data-testid="dir-entry"][data-name="code"]').element);
+  });
+
+  it('keeps Tab and Shift+Tab inside the dialog', async () => {
+    const { wrapper } = await mountPicker('/home/user');
+    const dialog = wrapper.get('[data-testid="dir-picker"]');
+    const select = wrapper.get('[data-testid="dir-select"]').element as HTMLElement;
+    const up = wrapper.get('[data-testid="dir-up"]').element as HTMLElement;
+    select.focus();
+    await dialog.trigger('keydown', { key: 'Tab' });
+    expect(document.activeElement).toBe(up);
+    await dialog.trigger('keydown', { key: 'Tab', shiftKey: true });
+    expect(document.activeElement).toBe(select);
+  });
+
+  it('closes on Escape', async () => {
+    const { wrapper } = await mountPicker();
+    await wrapper.get('[data-testid="dir-picker"]').trigger('cancel');
+    expect(wrapper.emitted('close')).toEqual([[]]);
   });
 });

@@ -53,13 +53,24 @@ describe('rows', () => {
     [{ status: 'exited', exitCode: 3 }, 'exit 3', 'bad'],
     [{ status: 'exited', signal: 'SIGTERM' }, 'SIGTERM', 'none'],
     [{ status: 'failed', error: 'spawn nope ENOENT' }, 'spawn nope ENOENT', 'bad'],
+    [{ status: 'lost' }, 'unknown', 'none'],
   ] as const)('shows how it ended (%#)', (overrides, text, tone) => {
     const { wrapper } = mountRow(session({ pid: null, ...overrides }));
     const result = wrapper.get('.session-table-row__result');
     expect(result.text()).toBe(text);
     expect(result.classes()).toContain(`session-table-row__result--${tone}`);
     expect(wrapper.get('[data-testid="remove-button"]').text()).toBe('Remove');
+    expect(wrapper.get('[data-testid="run-again-button"]').text()).toBe('Run again');
     expect(wrapper.find('[data-testid="terminate-button"]').exists()).toBe(false);
+  });
+
+  it('gives lost its own badge, told apart by text and colour', () => {
+    const { wrapper } = mountRow(session({ status: 'lost', pid: null }));
+    const badge = wrapper.get('.session-status-badge');
+    expect(badge.text()).toBe('lost');
+    expect(badge.classes()).toContain('session-status-badge--lost');
+    expect(badge.attributes('title')).toContain('stopped answering');
+    expect(wrapper.get('[data-testid="session-row"]').attributes('data-status')).toBe('lost');
   });
 });
 
@@ -80,19 +91,42 @@ describe('buttons', () => {
     expect(api.removeSession).toHaveBeenCalledWith('done-1');
   });
 
-  it('is disabled while the request runs and while stopping', async () => {
+  it('is inert, but keeps focus, while the request runs', async () => {
     const { wrapper, api } = mountRow(session());
     let answer: (value: null) => void = () => {};
     api.terminateSession.mockReturnValue(new Promise((resolve) => (answer = resolve)));
     const button = wrapper.get('[data-testid="terminate-button"]');
     await button.trigger('click');
-    expect(button.attributes('disabled')).toBe('');
+    expect(button.attributes('aria-disabled')).toBe('true');
+    expect(button.attributes('disabled')).toBeUndefined();
+    await button.trigger('click');
+    expect(api.terminateSession).toHaveBeenCalledTimes(1);
     answer(null);
     await flushPromises();
-    expect(button.attributes('disabled')).toBeUndefined();
-    await wrapper.setProps({ session: session({ status: 'stopping' }) });
-    expect(wrapper.get('[data-testid="terminate-button"]').text()).toBe('Stopping…');
-    expect(wrapper.get('[data-testid="terminate-button"]').attributes('disabled')).toBe('');
+    expect(button.attributes('aria-disabled')).toBe('false');
+  });
+
+  it('offers Kill now while stopping, which sends SIGKILL', async () => {
+    const { wrapper, api } = mountRow(session({ id: 'stuck', name: 'stuck', status: 'stopping' }));
+    api.killSession.mockResolvedValue(session({ id: 'stuck', status: 'exited', signal: 'SIGKILL', pid: null }));
+    expect(wrapper.find('[data-testid="terminate-button"]').exists()).toBe(false);
+    const kill = wrapper.get('[data-testid="kill-button"]');
+    expect(kill.text()).toBe('Kill now');
+    expect(kill.attributes('aria-label')).toBe('Kill stuck now');
+    await kill.trigger('click');
+    await flushPromises();
+    expect(api.killSession).toHaveBeenCalledExactlyOnceWith('stuck');
+    expect(api.terminateSession).not.toHaveBeenCalled();
+  });
+
+  it('runs an ended session again with its command, name and directory', async () => {
+    const ended = session({ id: 'done', name: 'build', command: ['make', 'all'], cwd: '/srv/app', status: 'exited', exitCode: 2, pid: null });
+    const { wrapper, api } = mountRow(ended);
+    api.createSession.mockResolvedValue(session({ id: 'again' }));
+    await wrapper.get('[data-testid="run-again-button"]').trigger('click');
+    await flushPromises();
+    expect(api.createSession).toHaveBeenCalledExactlyOnceWith({ command: ['make', 'all'], name: 'build', cwd: '/srv/app' });
+    expect(wrapper.emitted('acted')).toEqual([['run-again', true]]);
   });
 
   it('leaves a failure for the error banner', async () => {

@@ -29,6 +29,7 @@ export function fakeBackend() {
     createSession: vi.fn<(body: unknown) => Promise<Session>>(),
     terminateSession: vi.fn<(id: string) => Promise<Session | null>>(),
     removeSession: vi.fn<(id: string) => Promise<Session | null>>(),
+    killSession: vi.fn<(id: string) => Promise<Session | null>>(),
     listDirs: vi.fn<(path?: string) => Promise<DirListing>>(),
     authStatus: vi.fn<() => Promise<AuthStatusResponse>>(async () => ({ authRequired: false, authenticated: true })),
     signIn: vi.fn<(token: string) => Promise<void>>(async () => {}),

@@ -18,14 +18,14 @@ describe('a valid form', () => {
 
 describe('an invalid form', () => {
   it.each([
-    [{ ...blank }, 'Enter a command to run.'],
-    [{ ...blank, commandLine: `echo 'x` }, "A single quote (') is not closed."],
-    [{ ...blank, commandLine: `echo ""` }, `Empty arguments ('' or "") cannot be passed to a session.`],
-    [{ ...blank, commandLine: Array.from({ length: 65 }, () => 'a').join(' ') }, 'A command has at most 64 arguments; this one has 65.'],
-    [{ ...blank, commandLine: `echo ${'x'.repeat(4097)}` }, 'Each argument is at most 4096 characters.'],
-    [{ ...blank, commandLine: 'ls', name: 'n'.repeat(101) }, 'The name is at most 100 characters.'],
-    [{ ...blank, commandLine: 'ls', cwd: 'projects' }, 'The directory must be an absolute path, starting with /.'],
-  ])('is refused with a reason (%#)', (input, error) => {
-    expect(parseSessionForm(input)).toEqual({ ok: false, error });
+    [{ ...blank }, 'Enter a command to run.', 'command'],
+    [{ ...blank, commandLine: `echo 'x` }, "A single quote (') is not closed.", 'command'],
+    [{ ...blank, commandLine: `echo ""` }, `Empty arguments ('' or "") cannot be passed to a session.`, 'command'],
+    [{ ...blank, commandLine: Array.from({ length: 65 }, () => 'a').join(' ') }, 'A command has at most 64 arguments; this one has 65.', 'command'],
+    [{ ...blank, commandLine: `echo ${'x'.repeat(4097)}` }, 'Each argument is at most 4096 characters.', 'command'],
+    [{ ...blank, commandLine: 'ls', name: 'n'.repeat(101) }, 'The name is at most 100 characters.', 'name'],
+    [{ ...blank, commandLine: 'ls', cwd: 'projects' }, 'Give the folder as a full path, starting with /.', 'cwd'],
+  ])('is refused with a reason and the field at fault (%#)', (input, error, field) => {
+    expect(parseSessionForm(input)).toEqual({ ok: false, error, field });
   });
 });
