@@ -1,5 +1,4 @@
 import { createSessionsApi, createSharedSessionsClient } from '@sessionboard/client';
-import { requestKill } from './requestKill.ts';
 import type { SessionsBackend } from './stores/useSessionsStore.ts';
 
 /**
@@ -25,6 +24,5 @@ export function createSessionsBackend(): SessionsBackend {
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) client.start();
   });
-  // killSession: the client package's own replaces requestKill once issue 13's API lands there.
-  return { client, api: { ...createSessionsApi(), killSession: (id) => requestKill(id) } };
+  return { client, api: createSessionsApi() };
 }

@@ -7,23 +7,13 @@ import type { ConnectionStatus, SessionsApi, SessionsClient, SessionsMessage, Se
 import { detectRestart } from '../utils/detectRestart.ts';
 import type { RestartNotice } from '../utils/detectRestart.ts';
 
-/**
- * `DELETE /api/sessions/:id?signal=SIGKILL`: the session, killed at once (202). The client
- * package's `createSessionsApi` gains it as `killSession(id)` (issue 13); until then the
- * dashboard's backend supplies it (`requestKill`).
- */
-export interface KillSessionApi {
-  killSession(id: string): Promise<Session | null>;
-}
-
 /** What the store is fed by and acts through: the live client and the REST helper. */
 export interface SessionsBackend {
   client: Pick<SessionsClient, 'start' | 'stop' | 'reconnect' | 'getState' | 'subscribe' | 'apply'>;
   api: Pick<
     SessionsApi,
-    'createSession' | 'terminateSession' | 'removeSession' | 'listDirs' | 'authStatus' | 'signIn' | 'signOut'
-  > &
-    KillSessionApi;
+    'createSession' | 'terminateSession' | 'killSession' | 'removeSession' | 'listDirs' | 'authStatus' | 'signIn' | 'signOut'
+  >;
 }
 
 /** Options of {@link useSessionsStore}'s `clearEnded`. */
