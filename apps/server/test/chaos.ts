@@ -1,5 +1,7 @@
+import { createSessionsClient, type EventSourceConstructor, type SessionsClient } from '@sessionboard/client';
 import type { Session, SessionListResponse } from '@sessionboard/protocol';
 import { isLiveStatus } from '@sessionboard/protocol';
+import { EventSource } from 'eventsource';
 import { sendJson, waitFor, type TestServer } from './helpers.ts';
 
 /** A seeded PRNG (mulberry32): the same seed gives the same sequence of choices. */
@@ -81,4 +83,22 @@ export async function quiesce(server: TestServer): Promise<SessionListResponse> 
 
 export function byId(sessions: Iterable<Session>): Session[] {
   return [...sessions].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * The dashboard's client on `baseUrl`, with the `eventsource` package, tuned for a chaos
+ * run: backoff from 50 ms up to 400 ms, polls every 250 ms, probes within 1 s, and the
+ * server's heartbeat (`heartbeatMs`) assumed from the start. Not started.
+ */
+export function createChaosClient(baseUrl: string, random: () => number, heartbeatMs: number): SessionsClient {
+  return createSessionsClient({
+    baseUrl,
+    EventSource: EventSource as unknown as EventSourceConstructor,
+    random,
+    backoffBaseMs: 50,
+    backoffCapMs: 400,
+    pollIntervalMs: 250,
+    probeTimeoutMs: 1000,
+    defaultHeartbeatMs: heartbeatMs,
+  });
 }

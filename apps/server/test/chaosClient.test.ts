@@ -1,8 +1,7 @@
-import { createSessionsClient, type EventSourceConstructor, type SessionsClient } from '@sessionboard/client';
-import { EventSource } from 'eventsource';
+import type { SessionsClient } from '@sessionboard/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChaosProxy } from './ChaosProxy.ts';
-import { between, byId, chaosSeed, createRandom, pick, quiesce, runApiChaos, sleep, type ApiTally } from './chaos.ts';
+import { between, byId, chaosSeed, createChaosClient, createRandom, pick, quiesce, runApiChaos, sleep, type ApiTally } from './chaos.ts';
 import { closeAll, startServer, waitFor } from './helpers.ts';
 
 const CLIENTS = 10;
@@ -35,16 +34,7 @@ describe('chaos convergence with the dashboard client', () => {
     const baseUrl = await proxy.listen();
     const silences: number[] = [];
     for (let i = 0; i < CLIENTS; i++) {
-      const client = createSessionsClient({
-        baseUrl,
-        EventSource: EventSource as unknown as EventSourceConstructor,
-        random: createRandom(seed + 1 + i),
-        backoffBaseMs: 50,
-        backoffCapMs: 400,
-        pollIntervalMs: 250,
-        probeTimeoutMs: 1000,
-        defaultHeartbeatMs: HEARTBEAT_MS,
-      });
+      const client = createChaosClient(baseUrl, createRandom(seed + 1 + i), HEARTBEAT_MS);
       silences.push(0);
       client.subscribe((_state, message) => {
         if (message.type === 'status' && message.error === WENT_SILENT) silences[i] = (silences[i] ?? 0) + 1;

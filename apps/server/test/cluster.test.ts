@@ -1,34 +1,17 @@
 import type { Session } from '@sessionboard/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { allEnded, converged, eventually, killGroups, list, sessionOn, startInstance } from './clusterHelpers.ts';
-import { closeAll, createSession, listen, openStream, send, sendJson, type TestServer } from './helpers.ts';
-import { startRedis, stopRedises, type RedisServer } from './redisServer.ts';
+import { describe, expect, it } from 'vitest';
+import { allEnded, converged, eventually, list, sessionOn } from './clusterHelpers.ts';
+import { listen, openStream, send, sendJson, type TestServer } from './helpers.ts';
+import { useRedisCluster } from './useRedisCluster.ts';
 
 const STREAM = '/api/sse/sessions';
-let redis: RedisServer;
-const started: Session[] = [];
-
-beforeEach(async () => {
-  redis = await startRedis();
-});
-
-afterEach(async () => {
-  await closeAll();
-  killGroups(started.splice(0));
-  await stopRedises();
-});
-
-async function create(server: TestServer, command: string[]): Promise<Session> {
-  const reply = await createSession(server, { command });
-  expect(reply.status).toBe(201);
-  started.push(reply.body);
-  return reply.body;
-}
+const cluster = useRedisCluster();
+const { create } = cluster;
 
 describe('one cluster of two instances', () => {
   it('lists every instance\'s sessions on both, under the same last event id, each with its instance', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const onA = await create(a, ['sleep', '30']);
     const onB = await create(b, ['sleep', '31']);
 
@@ -42,8 +25,8 @@ describe('one cluster of two instances', () => {
   });
 
   it('reads a change made on one instance right away on the other', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     for (let i = 0; i < 5; i++) {
       const session = await create(a, ['true']);
       const seen = await sendJson<Session>(`${b.url}/api/sessions/${session.id}`, 'GET');
@@ -53,8 +36,8 @@ describe('one cluster of two instances', () => {
   });
 
   it('streams the same events in the same order under the same ids on both', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const onA = listen(`${a.url}${STREAM}`);
     const onB = listen(`${b.url}${STREAM}`);
     await Promise.all([onA.waitForCount(1), onB.waitForCount(1)]);
@@ -70,8 +53,8 @@ describe('one cluster of two instances', () => {
   });
 
   it('answers health with redis up and reports both instances and redis in metrics', async () => {
-    const a = await startInstance(redis, 'a:1');
-    await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    await cluster.start('b:1');
 
     const health = await sendJson(`${a.url}/api/health`, 'GET');
     expect(health.status).toBe(200);
@@ -86,8 +69,8 @@ describe('one cluster of two instances', () => {
 
 describe('resuming on another instance', () => {
   it('replays exactly the events after an id from another instance, with the same ids and no snapshot', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const watcher = listen(`${a.url}${STREAM}`);
     await watcher.waitForCount(1);
     const { lastEventId } = await list(a);
@@ -103,9 +86,9 @@ describe('resuming on another instance', () => {
   });
 
   it('resumes from GET /api/sessions lastEventId of one instance with ?lastEventId= on a third', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
-    const c = await startInstance(redis, 'c:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
+    const c = await cluster.start('c:1');
     const { lastEventId } = await list(a);
     const session = await create(b, ['sh', '-c', 'exit 4']);
 
@@ -117,8 +100,8 @@ describe('resuming on another instance', () => {
   });
 
   it('sends a snapshot for an id outside the replay window kept in Redis, and for an id of a single server', async () => {
-    const a = await startInstance(redis, 'a:1', { SSE_REPLAY_EVENTS: '2' });
-    const b = await startInstance(redis, 'b:1', { SSE_REPLAY_EVENTS: '2' });
+    const a = await cluster.start('a:1', { SSE_REPLAY_EVENTS: '2' });
+    const b = await cluster.start('b:1', { SSE_REPLAY_EVENTS: '2' });
     const { lastEventId } = await list(a);
     await create(a, ['true']);
     await create(a, ['true']);
@@ -137,8 +120,8 @@ describe('resuming on another instance', () => {
 
 describe('changes from any instance', () => {
   it('stops a session from another instance: 202 stopping, and the instance that runs it sends SIGTERM', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const session = await create(a, ['sleep', '30']);
 
     const stopping = await sendJson<Session>(`${b.url}/api/sessions/${session.id}`, 'DELETE');
@@ -151,8 +134,8 @@ describe('changes from any instance', () => {
   });
 
   it('kills a process that ignores SIGTERM after the grace period of the instance that runs it', async () => {
-    const a = await startInstance(redis, 'a:1', { KILL_GRACE_MS: '300' });
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1', { KILL_GRACE_MS: '300' });
+    const b = await cluster.start('b:1');
     const session = await create(a, ['sh', '-c', "trap '' TERM; sleep 30"]);
     await converged([a, b]);
     // Time for the shell to set its trap.
@@ -164,8 +147,8 @@ describe('changes from any instance', () => {
   });
 
   it('removes an ended session from any instance, and the instance that ran it forgets it', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const session = await create(a, ['true']);
     await sessionOn(b, session.id, (s) => s.status === 'exited');
     const watcher = listen(`${a.url}${STREAM}`);
@@ -182,7 +165,7 @@ describe('changes from any instance', () => {
   });
 
   it('answers 404 on every instance for a session no instance has', async () => {
-    const a = await startInstance(redis, 'a:1');
+    const a = await cluster.start('a:1');
     expect((await send(`${a.url}/api/sessions/nope`, { method: 'DELETE' })).status).toBe(404);
     expect((await send(`${a.url}/api/sessions/nope`)).status).toBe(404);
   });
@@ -190,8 +173,8 @@ describe('changes from any instance', () => {
 
 describe('shared limits and sign-ins', () => {
   it('counts the rate limit over every instance together', async () => {
-    const a = await startInstance(redis, 'a:1', { RATE_LIMIT_PER_MINUTE: '5' });
-    const b = await startInstance(redis, 'b:1', { RATE_LIMIT_PER_MINUTE: '5' });
+    const a = await cluster.start('a:1', { RATE_LIMIT_PER_MINUTE: '5' });
+    const b = await cluster.start('b:1', { RATE_LIMIT_PER_MINUTE: '5' });
     const statuses: number[] = [];
     for (const server of [a, b, a, b, a, b]) statuses.push((await send(`${server.url}/api/sessions`)).status);
 
@@ -203,8 +186,8 @@ describe('shared limits and sign-ins', () => {
 
   it('accepts a sign-in cookie from one instance on the other, and a logout on one ends it and its streams on both', async () => {
     const env = { AUTH_TOKEN: 'cluster-token-0123456789' };
-    const a = await startInstance(redis, 'a:1', env);
-    const b = await startInstance(redis, 'b:1', env);
+    const a = await cluster.start('a:1', env);
+    const b = await cluster.start('b:1', env);
     const login = await send(`${a.url}/api/auth/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
@@ -233,8 +216,8 @@ describe('shared limits and sign-ins', () => {
 describe('shared sign-in attempt limit', () => {
   it('counts wrong sign-ins to every instance together, per address', async () => {
     const env = { AUTH_TOKEN: 'cluster-token-0123456789' };
-    const a = await startInstance(redis, 'a:1', env);
-    const b = await startInstance(redis, 'b:1', env);
+    const a = await cluster.start('a:1', env);
+    const b = await cluster.start('b:1', env);
     const attempt = (server: TestServer, token: string) =>
       send(`${server.url}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token }) });
     const statuses: number[] = [];
@@ -251,8 +234,8 @@ describe('shared sign-in attempt limit', () => {
 
 describe('leaving the cluster', () => {
   it('ends its sessions, publishes them, and is gone from the others\' count at once', async () => {
-    const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: '60000' });
-    const b = await startInstance(redis, 'b:1', { INSTANCE_TTL_MS: '60000' });
+    const a = await cluster.start('a:1', { INSTANCE_TTL_MS: '60000' });
+    const b = await cluster.start('b:1', { INSTANCE_TTL_MS: '60000' });
     const session = await create(b, ['sleep', '30']);
     await eventually(async () => ((await send(`${a.url}/metrics`)).text.includes('cluster_instances 2') ? true : undefined));
 

@@ -1,9 +1,8 @@
 import type { Session } from '@sessionboard/protocol';
 import { isLiveStatus } from '@sessionboard/protocol';
-import { createSessionsClient, type EventSourceConstructor, type SessionsClient } from '@sessionboard/client';
-import { EventSource } from 'eventsource';
+import type { SessionsClient } from '@sessionboard/client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHAOS_COMMANDS, between, byId, chaosSeed, createRandom, pick, sleep, type ApiTally } from './chaos.ts';
+import { CHAOS_COMMANDS, between, byId, chaosSeed, createChaosClient, createRandom, pick, sleep, type ApiTally } from './chaos.ts';
 import { allEnded, converged, killGroups, list, startInstance } from './clusterHelpers.ts';
 import { closeAll, sendJson, waitFor, type TestServer } from './helpers.ts';
 import { RandomBalancer } from './RandomBalancer.ts';
@@ -70,16 +69,7 @@ describe('clients hopping between instances at random while sessions churn on al
     );
     const baseUrl = await balancer.listen();
     for (let i = 0; i < CLIENTS; i++) {
-      const client = createSessionsClient({
-        baseUrl,
-        EventSource: EventSource as unknown as EventSourceConstructor,
-        random: createRandom(seed + 1 + i),
-        backoffBaseMs: 50,
-        backoffCapMs: 400,
-        pollIntervalMs: 250,
-        probeTimeoutMs: 1000,
-        defaultHeartbeatMs: HEARTBEAT_MS,
-      });
+      const client = createChaosClient(baseUrl, createRandom(seed + 1 + i), HEARTBEAT_MS);
       clients.push(client);
       client.start();
     }

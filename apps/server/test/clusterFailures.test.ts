@@ -1,42 +1,22 @@
 import type { Session } from '@sessionboard/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { allEnded, converged, eventually, killGroups, list, sessionOn, startInstance } from './clusterHelpers.ts';
-import { closeAll, createSession, errorOf, listen, openStream, send, sendJson, waitFor, type TestServer } from './helpers.ts';
-import { startRedis, stopRedises, type RedisServer } from './redisServer.ts';
-import { runMain, stopMains } from './runMain.ts';
+import { describe, expect, it } from 'vitest';
+import { allEnded, converged, eventually, list, sessionOn } from './clusterHelpers.ts';
+import { createSession, errorOf, listen, openStream, send, sendJson, waitFor } from './helpers.ts';
+import { runMain } from './runMain.ts';
+import { useRedisCluster } from './useRedisCluster.ts';
 
 const STREAM = '/api/sse/sessions';
 const TTL_MS = 2000;
-let redis: RedisServer;
-const started: Session[] = [];
-
-beforeEach(async () => {
-  redis = await startRedis();
-});
-
-afterEach(async () => {
-  redis.resume();
-  await closeAll();
-  await stopMains();
-  killGroups(started.splice(0));
-  await stopRedises();
-});
-
-async function create(server: TestServer | string, command: string[]): Promise<Session> {
-  const url = typeof server === 'string' ? server : server.url;
-  const reply = await sendJson<Session>(`${url}/api/sessions`, 'POST', { command });
-  expect(reply.status).toBe(201);
-  started.push(reply.body);
-  return reply.body;
-}
+const cluster = useRedisCluster();
+const { create } = cluster;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('an instance killed with SIGKILL', () => {
   it('has its running and stopping sessions marked lost on the others within the TTL and a few seconds, once each', async () => {
-    const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: String(TTL_MS) });
-    const c = await startInstance(redis, 'c:1', { INSTANCE_TTL_MS: String(TTL_MS) });
-    const b = await runMain({ REDIS_URL: redis.url, INSTANCE_NAME: 'b:1', INSTANCE_TTL_MS: String(TTL_MS), LOG_LEVEL: 'info', KILL_GRACE_MS: '60000', RATE_LIMIT_PER_MINUTE: '100000' });
+    const a = await cluster.start('a:1', { INSTANCE_TTL_MS: String(TTL_MS) });
+    const c = await cluster.start('c:1', { INSTANCE_TTL_MS: String(TTL_MS) });
+    const b = await runMain({ REDIS_URL: cluster.redis.url, INSTANCE_NAME: 'b:1', INSTANCE_TTL_MS: String(TTL_MS), LOG_LEVEL: 'info', KILL_GRACE_MS: '60000', RATE_LIMIT_PER_MINUTE: '100000' });
     const bUrl = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(b.output())?.[1], 20_000, b.output);
     const running = await create(bUrl, ['sleep', '30']);
     const stopping = await create(bUrl, ['sh', '-c', "trap '' TERM; sleep 30"]);
@@ -81,15 +61,15 @@ describe('an instance killed with SIGKILL', () => {
 describe('Redis frozen with SIGSTOP for longer than the TTL', () => {
   it('marks nothing lost, keeps streams open, refuses changes with 503, and publishes the exits made meanwhile in order', async () => {
     const env = { INSTANCE_TTL_MS: String(TTL_MS), KILL_GRACE_MS: '200' };
-    const a = await startInstance(redis, 'a:1', env);
-    const b = await startInstance(redis, 'b:1', env);
+    const a = await cluster.start('a:1', env);
+    const b = await cluster.start('b:1', env);
     const longOnA = await create(a, ['sleep', '30']);
     const first = await create(b, ['sleep', '1']);
     const second = await create(b, ['sh', '-c', 'sleep 1.3; exit 5']);
     const stream = await openStream(`${a.url}${STREAM}`);
     await stream.next((frame) => frame.event === 'snapshot');
 
-    redis.pause();
+    cluster.redis.pause();
     for (const server of [a, b]) await eventually(async () => ((await send(`${server.url}/api/health`)).status === 503 ? true : undefined), 5000);
     const health = await sendJson(`${b.url}/api/health`, 'GET');
     expect(health.status).toBe(503);
@@ -105,7 +85,7 @@ describe('Redis frozen with SIGSTOP for longer than the TTL', () => {
     await sleep(2 * TTL_MS);
     const framesBefore = stream.frames.length;
 
-    redis.resume();
+    cluster.redis.resume();
 
     await converged([a, b], 10_000, (l) => l.sessions.filter((s) => s.status === 'exited').length === 2);
     const updates = stream.frames.slice(framesBefore).filter((frame) => frame.event === 'session_updated');
@@ -125,8 +105,8 @@ describe('Redis frozen with SIGSTOP for longer than the TTL', () => {
 
 describe('Redis restarted', () => {
   it('empty: every instance republishes its sessions, streams end, and clients resume to the rebuilt list', async () => {
-    const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: String(TTL_MS) });
-    const b = await startInstance(redis, 'b:1', { INSTANCE_TTL_MS: String(TTL_MS) });
+    const a = await cluster.start('a:1', { INSTANCE_TTL_MS: String(TTL_MS) });
+    const b = await cluster.start('b:1', { INSTANCE_TTL_MS: String(TTL_MS) });
     const onA = await create(a, ['sleep', '30']);
     const onB = await create(b, ['sleep', '30']);
     const endedOnB = await create(b, ['true']);
@@ -134,13 +114,13 @@ describe('Redis restarted', () => {
     const client = listen(`${b.url}${STREAM}`);
     await client.waitForCount(1);
 
-    await redis.restart({ keepData: false });
+    await cluster.redis.restart({ keepData: false });
     // Meanwhile and after: changes on both instances.
     const later = await eventually(async () => {
       const reply = await createSession(a, { command: ['true'] });
       return reply.status === 201 ? reply.body : undefined;
     });
-    started.push(later);
+    cluster.track(later);
 
     const rebuilt = await converged([a, b], 15_000, (l) => l.sessions.length === 4 && allEnded({ sessions: l.sessions.filter((s) => s.id !== onA.id && s.id !== onB.id), lastEventId: '' }));
     expect(rebuilt.lastEventId.split('-')[0]).not.toBe(before.lastEventId.split('-')[0]);
@@ -157,15 +137,15 @@ describe('Redis restarted', () => {
   });
 
   it('with its data: nothing is lost, and changes made while it was down arrive', async () => {
-    const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: String(TTL_MS) });
-    const b = await startInstance(redis, 'b:1', { INSTANCE_TTL_MS: String(TTL_MS) });
+    const a = await cluster.start('a:1', { INSTANCE_TTL_MS: String(TTL_MS) });
+    const b = await cluster.start('b:1', { INSTANCE_TTL_MS: String(TTL_MS) });
     await create(a, ['sleep', '30']);
     const exitsWhileDown = await create(b, ['sleep', '1']);
     const before = await converged([a, b]);
     const client = listen(`${a.url}${STREAM}`);
     await client.waitForCount(1);
 
-    await redis.restart({ keepData: true, downMs: 1500 });
+    await cluster.redis.restart({ keepData: true, downMs: 1500 });
 
     const after = await converged([a, b], 15_000, (l) => l.sessions.find((s) => s.id === exitsWhileDown.id)?.status === 'exited');
     expect(after.lastEventId.split('-')[0]).toBe(before.lastEventId.split('-')[0]);
@@ -177,25 +157,31 @@ describe('Redis restarted', () => {
   });
 });
 
-/** Starts `src/main.ts` as an instance of the cluster on `redis`; resolves with it and its URL. */
+/** Starts `src/main.ts` as an instance of the cluster on this test's Redis; resolves with it and its URL. */
 async function startMainInstance(name: string) {
-  const main = await runMain({ REDIS_URL: redis.url, INSTANCE_NAME: name, INSTANCE_TTL_MS: String(TTL_MS), LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000' });
+  const main = await runMain({ REDIS_URL: cluster.redis.url, INSTANCE_NAME: name, INSTANCE_TTL_MS: String(TTL_MS), LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000' });
   const url = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(main.output())?.[1], 20_000, main.output);
   return { main, url };
 }
 
 describe('an instance that comes back', () => {
-  it('is not judged dead when Redis was gone longer than the TTL and it is heard again within a TTL of Redis coming back', async () => {
-    const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: String(TTL_MS) });
+  /** `a` in this process and `b` as `src/main.ts` running `onB`, a sleep; `watcher` follows a's stream. */
+  async function instanceWatchingMain() {
+    const a = await cluster.start('a:1', { INSTANCE_TTL_MS: String(TTL_MS) });
     const { main: b, url: bUrl } = await startMainInstance('b:1');
     const onB = await create(bUrl, ['sleep', '30']);
     await converged([a, bUrl]);
     const watcher = listen(`${a.url}${STREAM}`);
     await watcher.waitForCount(1);
+    return { a, b, bUrl, onB, watcher };
+  }
+
+  it('is not judged dead when Redis was gone longer than the TTL and it is heard again within a TTL of Redis coming back', async () => {
+    const { a, b, bUrl, onB, watcher } = await instanceWatchingMain();
 
     // b freezes while Redis is down for longer than the TTL, and wakes a while after Redis is back.
     b.child.kill('SIGSTOP');
-    await redis.restart({ keepData: true, downMs: TTL_MS + 1000 });
+    await cluster.redis.restart({ keepData: true, downMs: TTL_MS + 1000 });
     await eventually(async () => ((await send(`${a.url}/api/health`)).status === 200 ? true : undefined), 10_000);
     await sleep(TTL_MS / 2);
     b.child.kill('SIGCONT');
@@ -206,12 +192,7 @@ describe('an instance that comes back', () => {
   });
 
   it('after being judged dead (frozen past the TTL) reasserts the true state of the sessions it still runs', async () => {
-    const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: String(TTL_MS) });
-    const { main: b, url: bUrl } = await startMainInstance('b:1');
-    const onB = await create(bUrl, ['sleep', '30']);
-    await converged([a, bUrl]);
-    const watcher = listen(`${a.url}${STREAM}`);
-    await watcher.waitForCount(1);
+    const { a, b, bUrl, onB, watcher } = await instanceWatchingMain();
 
     b.child.kill('SIGSTOP');
     await sessionOn(a, onB.id, (s) => s.status === 'lost', TTL_MS + 8000);
@@ -229,7 +210,7 @@ describe('an instance that comes back', () => {
 
 describe('main in a cluster', () => {
   it('on SIGTERM ends its sessions, publishes them, leaves, and exits 0 within 10 s', async () => {
-    const a = await startInstance(redis, 'a:1', { INSTANCE_TTL_MS: '60000' });
+    const a = await cluster.start('a:1', { INSTANCE_TTL_MS: '60000' });
     const { main: b, url: bUrl } = await startMainInstance('b:1');
     const sessions = [await create(bUrl, ['sleep', '30']), await create(bUrl, ['sh', '-c', "trap '' TERM; sleep 30"])];
     await eventually(async () => ((await send(`${a.url}/metrics`)).text.includes('cluster_instances 2') ? true : undefined));
@@ -247,8 +228,8 @@ describe('main in a cluster', () => {
   });
 
   it('waits for Redis before it listens, and still exits 0 on SIGTERM meanwhile', async () => {
-    const port = redis.port;
-    await redis.stop();
+    const port = cluster.redis.port;
+    await cluster.redis.stop();
     const main = await runMain({ REDIS_URL: `redis://127.0.0.1:${port}`, INSTANCE_NAME: 'w:1', LOG_LEVEL: 'info' });
     await waitFor(() => (main.output().includes('redis unreachable; retrying') ? true : undefined), 20_000, main.output);
     await sleep(500);

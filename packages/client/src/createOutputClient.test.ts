@@ -2,14 +2,13 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { OutputChunk, SessionOutputResponse } from '@sessionboard/protocol';
 import { errorResponse, fakeEventSources, jsonResponse, session } from '../test/fakes.ts';
 import type { FakeEventSource } from '../test/fakes.ts';
+import { routedFetch, type Route } from '../test/routedFetch.ts';
 import type { OutputState } from './OutputState.ts';
 import { createOutputClient } from './createOutputClient.ts';
 import type { OutputClientOptions } from './createOutputClient.ts';
 
 const STREAM = '/api/sse/sessions/s1/output';
 const POLL = '/api/sessions/s1/output';
-
-type Route = (url: URL, init?: RequestInit) => Response | Promise<Response>;
 
 function harness(options: { jitter?: number; streamProbe?: Route; output?: Route } & Partial<OutputClientOptions> = {}) {
   const { jitter = 0.5, streamProbe, output, ...clientOptions } = options;
@@ -18,12 +17,7 @@ function harness(options: { jitter?: number; streamProbe?: Route; output?: Route
     [STREAM]: streamProbe ?? (() => new Response('<h1>Bad gateway</h1>', { status: 502 })),
     [POLL]: output ?? (() => pollAnswer([])),
   };
-  const fetch = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(String(input), 'http://sb.test');
-    const route = routes[url.pathname];
-    if (route === undefined) throw new Error(`unexpected fetch of ${String(input)}`);
-    return route(url, init);
-  });
+  const { fetch, requestsOf, signalOf } = routedFetch(routes);
   const client = createOutputClient({
     sessionId: 's1',
     EventSource: sources.EventSource,
@@ -37,9 +31,27 @@ function harness(options: { jitter?: number; streamProbe?: Route; output?: Route
   client.subscribe((state) => {
     if (state.state !== (states.at(-1) ?? 'connecting')) states.push(state.state);
   });
-  const requestsOf = (path: string) => fetch.mock.calls.map(([input]) => String(input)).filter((url) => url.startsWith(path));
-  const signalOf = (path: string) => fetch.mock.calls.filter(([input]) => String(input).startsWith(path)).at(-1)?.[1]?.signal;
   return { client, sources, routes, fetch, states, requestsOf, signalOf };
+}
+
+/**
+ * The stream refused (503 with `Retry-After: retryAfter` seconds) and polled once, answered
+ * `first()`; the next poll, 2 s later, is left unanswered until `answer()`.
+ */
+async function refusedWithPollPending(retryAfter: string, first: () => Response) {
+  let answer: (response: Response) => void = () => {};
+  let pending = false;
+  const refused = harness({
+    jitter: 0,
+    streamProbe: () => errorResponse(503, 'sse_disabled', 'Off.', { 'retry-after': retryAfter }),
+    output: () => (pending ? new Promise<Response>((resolve) => (answer = resolve)) : first()),
+  });
+  refused.client.start();
+  refused.sources.latest().fail();
+  await settle();
+  pending = true;
+  await vi.advanceTimersByTimeAsync(2_000);
+  return { ...refused, answer: (response: Response) => answer(response) };
 }
 
 function pollAnswer(chunks: OutputChunk[], extra: Partial<SessionOutputResponse> = {}): Response {
@@ -386,18 +398,7 @@ describe('switching between stream and polling', () => {
   });
 
   it('defers a poll answer that lands while a stream attempt is opening, and drops it once the stream opens', async () => {
-    let answer: (response: Response) => void = () => {};
-    let pending = false;
-    const { client, sources } = harness({
-      jitter: 0,
-      streamProbe: () => errorResponse(503, 'sse_disabled', 'Off.', { 'retry-after': '1' }),
-      output: () => (pending ? new Promise<Response>((resolve) => (answer = resolve)) : pollAnswer([chunk('ab', 2)])),
-    });
-    client.start();
-    sources.latest().fail();
-    await settle();
-    pending = true;
-    await vi.advanceTimersByTimeAsync(2_000);
+    const { client, sources, answer } = await refusedWithPollPending('1', () => pollAnswer([chunk('ab', 2)]));
     expect(sources.instances).toHaveLength(2);
     answer(pollAnswer([chunk('cd', 4)]));
     await settle();
@@ -408,18 +409,7 @@ describe('switching between stream and polling', () => {
   });
 
   it('applies a poll answer deferred during a stream attempt once that attempt fails', async () => {
-    let answer: (response: Response) => void = () => {};
-    let pending = false;
-    const { client, sources } = harness({
-      jitter: 0,
-      streamProbe: () => errorResponse(503, 'sse_disabled', 'Off.', { 'retry-after': '1' }),
-      output: () => (pending ? new Promise<Response>((resolve) => (answer = resolve)) : pollAnswer([chunk('ab', 2)])),
-    });
-    client.start();
-    sources.latest().fail();
-    await settle();
-    pending = true;
-    await vi.advanceTimersByTimeAsync(2_000);
+    const { client, sources, answer } = await refusedWithPollPending('1', () => pollAnswer([chunk('ab', 2)]));
     answer(pollAnswer([chunk('cd', 4)]));
     await settle();
     expect(client.getState().offset).toBe(2);
@@ -523,18 +513,7 @@ describe('races', () => {
   });
 
   it('ignores a poll answer that arrives after the stream opened', async () => {
-    let answer: (response: Response) => void = () => {};
-    let pending = false;
-    const { client, sources, signalOf } = harness({
-      jitter: 0,
-      streamProbe: () => errorResponse(503, 'sse_disabled', 'Off.', { 'retry-after': '2' }),
-      output: () => (pending ? new Promise<Response>((resolve) => (answer = resolve)) : pollAnswer([])),
-    });
-    client.start();
-    sources.latest().fail();
-    await settle();
-    pending = true;
-    await vi.advanceTimersByTimeAsync(2_000);
+    const { client, sources, signalOf, answer } = await refusedWithPollPending('2', () => pollAnswer([]));
     sources.latest().open();
     emitOutput(sources.latest(), 'live', 4);
     expect(signalOf(POLL)?.aborted).toBe(true);

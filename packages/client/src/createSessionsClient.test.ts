@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Session } from '@sessionboard/protocol';
 import { errorResponse, fakeEventSources, jsonResponse, session } from '../test/fakes.ts';
+import { routedFetch, type Route } from '../test/routedFetch.ts';
 import { createSessionsState } from './SessionsState.ts';
 import type { SessionsState } from './SessionsState.ts';
 import { createSessionsClient } from './createSessionsClient.ts';
@@ -9,8 +10,6 @@ import type { SessionsClientOptions } from './createSessionsClient.ts';
 const a = session({ id: 'a' });
 const b = session({ id: 'b' });
 
-type Route = () => Response | Promise<Response>;
-
 function harness(options: { jitter?: number; streamProbe?: Route; sessions?: Route } & SessionsClientOptions = {}) {
   const { jitter = 0.5, streamProbe, sessions, ...clientOptions } = options;
   const sources = fakeEventSources();
@@ -18,11 +17,7 @@ function harness(options: { jitter?: number; streamProbe?: Route; sessions?: Rou
     '/api/sse/sessions': streamProbe ?? (() => new Response('<h1>Bad gateway</h1>', { status: 502 })),
     '/api/sessions': sessions ?? (() => jsonResponse(200, { sessions: [a], lastEventId: 'e7' })),
   };
-  const fetch = vi.fn(async (input: RequestInfo | URL, _init?: RequestInit) => {
-    const route = routes[String(input)];
-    if (route === undefined) throw new Error(`unexpected fetch of ${String(input)}`);
-    return route();
-  });
+  const { fetch, requestsOf, signalOf } = routedFetch(routes);
   const client = createSessionsClient({
     EventSource: sources.EventSource,
     fetch,
@@ -35,9 +30,7 @@ function harness(options: { jitter?: number; streamProbe?: Route; sessions?: Rou
   client.subscribe((state) => {
     if (state.status !== (statuses.at(-1) ?? 'connecting')) statuses.push(state.status);
   });
-  const fetchesOf = (path: string) => fetch.mock.calls.filter(([input]) => String(input) === path).length;
-  // The signal of the last request to `path`: aborted once the client no longer wants the answer.
-  const signalOf = (path: string) => fetch.mock.calls.filter(([input]) => String(input) === path).at(-1)?.[1]?.signal;
+  const fetchesOf = (path: string) => requestsOf(path).length;
   return { client, sources, routes, fetch, statuses, fetchesOf, signalOf };
 }
 
@@ -273,6 +266,18 @@ describe('refusals', () => {
 });
 
 describe('returning from polling', () => {
+  /** The stream refused by `probe`, then the next poll, 10 s later, left unanswered until `answer()`. */
+  async function refusedWithPollPending(probe: Route) {
+    let answer: (response: Response) => void = () => {};
+    const refused = harness({ jitter: 0, streamProbe: probe });
+    refused.client.start();
+    refused.sources.latest().fail();
+    await settle();
+    refused.routes['/api/sessions'] = () => new Promise<Response>((resolve) => (answer = resolve));
+    await vi.advanceTimersByTimeAsync(10_000);
+    return { ...refused, answer: (response: Response) => answer(response) };
+  }
+
   it('resumes from the poll’s lastEventId, stops polling and applies the replay once', async () => {
     const { client, sources, fetchesOf, statuses } = harness({
       jitter: 0,
@@ -296,16 +301,9 @@ describe('returning from polling', () => {
   });
 
   it('defers a poll answer that lands while a stream attempt is opening, and drops it once the stream opens', async () => {
-    let answer: (response: Response) => void = () => {};
-    const { client, sources, routes } = harness({
-      jitter: 0,
-      streamProbe: () => errorResponse(503, 'sse_disabled', 'Live updates are off.', { 'retry-after': '1' }),
-    });
-    client.start();
-    sources.latest().fail();
-    await settle();
-    routes['/api/sessions'] = () => new Promise<Response>((resolve) => (answer = resolve));
-    await vi.advanceTimersByTimeAsync(10_000);
+    const { client, sources, answer } = await refusedWithPollPending(() =>
+      errorResponse(503, 'sse_disabled', 'Live updates are off.', { 'retry-after': '1' }),
+    );
     expect(sources.instances).toHaveLength(2);
     answer(jsonResponse(200, { sessions: [a, b], lastEventId: 'e20' }));
     await settle();
@@ -317,17 +315,10 @@ describe('returning from polling', () => {
   });
 
   it('ignores a poll answer that arrives after the stream opened', async () => {
-    let answer: (response: Response) => void = () => {};
-    const { client, sources, routes, statuses, signalOf } = harness({
-      jitter: 0,
-      streamProbe: () => errorResponse(503, 'sse_disabled', 'Live updates are off.', { 'retry-after': '10' }),
-    });
-    client.start();
-    sources.latest().fail();
-    await settle();
-    routes['/api/sessions'] = () => new Promise<Response>((resolve) => (answer = resolve));
     // The 10-s poll and the retry start together; the stream opens before the poll answers.
-    await vi.advanceTimersByTimeAsync(10_000);
+    const { client, sources, statuses, signalOf, answer } = await refusedWithPollPending(() =>
+      errorResponse(503, 'sse_disabled', 'Live updates are off.', { 'retry-after': '10' }),
+    );
     const pollSignal = signalOf('/api/sessions');
     sources.latest().open();
     sources.latest().emit('snapshot', snapshotData([b]), 'e30');
@@ -340,17 +331,10 @@ describe('returning from polling', () => {
   });
 
   it('applies a poll answer that landed during a stream attempt once that attempt is refused', async () => {
-    let answer: (response: Response) => void = () => {};
-    const { client, sources, routes } = harness({
-      jitter: 0,
-      streamProbe: () => errorResponse(503, 'too_many_connections', 'Too many streams.', { 'retry-after': '5' }),
-    });
-    client.start();
-    sources.latest().fail();
-    await settle();
-    routes['/api/sessions'] = () => new Promise<Response>((resolve) => (answer = resolve));
     // The retry 5 s after the refusal is still pending when the 10-s poll answers.
-    await vi.advanceTimersByTimeAsync(10_000);
+    const { client, sources, answer } = await refusedWithPollPending(() =>
+      errorResponse(503, 'too_many_connections', 'Too many streams.', { 'retry-after': '5' }),
+    );
     expect(sources.instances).toHaveLength(2);
     answer(jsonResponse(200, { sessions: [a, b], lastEventId: 'e20' }));
     await settle();
