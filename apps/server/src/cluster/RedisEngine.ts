@@ -186,7 +186,7 @@ export class RedisEngine {
     changes: readonly { expected: Session; name: SessionChangeEventName; session: Session; data: string }[],
     dead?: { instance: string; aliveWithinMs: number },
   ): Promise<number | 'alive' | 'epoch'> {
-    const args: (string | number)[] = [this.log.epoch, this.#streamLength, dead?.instance ?? '', dead?.aliveWithinMs ?? 0];
+    const args: (string | number)[] = [this.log.epoch, this.#streamLength, dead?.instance ?? '', dead?.aliveWithinMs ?? 0, this.#keys.outputPrefix];
     for (const change of changes) {
       const json = change.name === 'session_removed' ? '' : JSON.stringify(change.session);
       args.push(change.expected.id, JSON.stringify(change.expected), change.name, json, change.data);
@@ -356,7 +356,7 @@ export class RedisEngine {
             clusterScripts.apply.run(
               this.#connections.commands,
               [keys.epoch, keys.sessions, keys.events, keys.applied(this.runId)],
-              applyArgs(item, epoch, this.#streamLength),
+              applyArgs(item, epoch, this.#streamLength, keys.outputPrefix),
             ),
           ),
         )) as [string, string?][];
@@ -409,6 +409,6 @@ function toEntry(streamId: string, fields: string[]): StreamEntry & { prev: stri
   return entry;
 }
 
-function applyArgs(item: OutboxItem, epoch: string, maxlen: number): (string | number)[] {
-  return [epoch, item.seq, item.event, item.sessionId ?? '', item.sessionJson ?? '', item.data, maxlen, APPLIED_TTL_MS];
+function applyArgs(item: OutboxItem, epoch: string, maxlen: number, outputPrefix: string): (string | number)[] {
+  return [epoch, item.seq, item.event, item.sessionId ?? '', item.sessionJson ?? '', item.data, maxlen, APPLIED_TTL_MS, outputPrefix];
 }
