@@ -171,6 +171,8 @@ describe('output of a session on another instance', () => {
     expect((await send(`${b.url}${sessionOutputPath(session.id)}`)).status).toBe(404);
     expect((await send(`${a.url}${sessionOutputStreamPath(session.id)}`)).status).toBe(404);
     expect(await redis.command('EXISTS', `sessionboard:out:${session.id}`)).toBe(':0\r\n');
+    // Removed from another instance, it is gone from its own instance's output store too.
+    await waitFor(() => (a.output.source(session.id) === undefined ? true : undefined));
   });
 });
 
