@@ -98,11 +98,13 @@ export function createCluster(options: ClusterOptions): Cluster {
     keys,
     replayEvents: config.sseReplayEvents,
     logger,
-    onChange(name, session) {
+    onChange(name, session, streamId) {
       // Readers of its output copy here look again.
       outputs.sessionChanged(name, session);
       // The instance that runs a process is the authority on its session.
-      if (attached === undefined || session.instance !== self || engine.outbox.hasPending(session.id)) return;
+      // Skipped while this instance has a newer change of it on its way (in the outbox, or in
+      // the stream ahead of the tail): that change, not this entry, is the state to compare.
+      if (attached === undefined || session.instance !== self || engine.outbox.hasPending(session.id) || engine.hasOwnChangeAfter(session.id, streamId)) return;
       const local = attached.manager.get(session.id);
       if (local === undefined) return;
       if (name === 'session_removed') {
