@@ -176,6 +176,29 @@ describe('output of a session on another instance', () => {
   });
 });
 
+describe('output of a session whose instance shuts down gracefully', () => {
+  it('is complete elsewhere: the last output and end with the session as its instance ended it', async () => {
+    const a = await startInstance(redis, 'a:1');
+    const b = await startInstance(redis, 'b:1');
+    const session = await create(a, ['sh', '-c', "trap 'echo bye; exit 3' TERM; echo hello; while :; do sleep 0.1; done"]);
+    const follower = await follow(b, session.id);
+    await follower.next((frame) => (frame.data ?? '').includes('hello'), { timeoutMs: 10_000 });
+
+    await a.close();
+    const frames = await toEnd(follower);
+
+    const chunks = chunksOf(frames);
+    const bytes = Buffer.byteLength(textOf(chunks));
+
+    // The shell may also say on stderr that its sleep was terminated.
+    expect(textOf(chunks, 'stdout')).toBe('hello\nbye\n');
+    expect(endOf(frames)).toMatchObject({ offset: bytes, session: { id: session.id, status: 'exited', exitCode: 3, instance: 'a:1' } });
+    const polled = await poll(b, session.id);
+    expect(polled).toMatchObject({ offset: bytes, from: 0, ended: true });
+    expect(textOf(polled.chunks)).toBe(textOf(chunks));
+  });
+});
+
 describe('output across the cluster when Redis fails', () => {
   it('is carried into Redis again when Redis comes back empty, for instances that start later', async () => {
     const a = await startInstance(redis, 'a:1');

@@ -73,8 +73,8 @@ export function checkClusterTargets(result: ClusterBenchResult): ClusterCheck[] 
 /** The layouts' medians as a Markdown table. */
 export function formatClusterTable(runs: readonly ClusterFanoutRun[]): string {
   const rows = [
-    '| layout | processes | streams | open ms | p50 ms | p90 ms | p99 ms | max ms | lost | CPU ms / 1k deliveries (servers and Redis) | runs |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| layout | processes | streams | open ms | p50 ms | p90 ms | p99 ms | max ms | lost | CPU ms / 1k deliveries (servers and Redis) | machine busy % | runs |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const layout of ['single', 'single-total', 'cluster'] as const) {
     const all = runs.filter((run) => run.layout === layout);
@@ -83,7 +83,7 @@ export function formatClusterTable(runs: readonly ClusterFanoutRun[]): string {
     const m = (read: (run: ClusterFanoutRun) => number, digits = 1) => f(median(ok.map(read)), digits);
     rows.push(
       `| ${LABELS[layout]} | ${all[0]?.instances} | ${all[0]?.streams} | ${m((run) => run.openMs, 0)} | ${m((run) => run.latency.p50)} | ${m((run) => run.latency.p90)} | ` +
-        `${m((run) => run.latency.p99)} | ${m((run) => run.latency.max)} | ${all.reduce((sum, run) => sum + run.lost, 0)} | ${m((run) => run.cpuMsPer1k)} | ${ok.length}/${all.length} |`,
+        `${m((run) => run.latency.p99)} | ${m((run) => run.latency.max)} | ${all.reduce((sum, run) => sum + run.lost, 0)} | ${m((run) => run.cpuMsPer1k)} | ${m((run) => run.machineBusyPercent, 0)} | ${ok.length}/${all.length} |`,
     );
   }
   return rows.join('\n');

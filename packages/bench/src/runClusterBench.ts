@@ -41,7 +41,7 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<{ o
       for (const layout of order) {
         const run = await runClusterFanout(layout, target, load, fanout, repeat);
         runs.push(run);
-        const figures = run.error ?? `p50 ${run.latency.p50.toFixed(1)} ms, p99 ${run.latency.p99.toFixed(1)} ms, lost ${run.lost}, ${run.cpuMsPer1k.toFixed(1)} CPU ms/1k`;
+        const figures = run.error ?? `p50 ${run.latency.p50.toFixed(1)} ms, p99 ${run.latency.p99.toFixed(1)} ms, lost ${run.lost}, ${run.cpuMsPer1k.toFixed(1)} CPU ms/1k, machine ${run.machineBusyPercent.toFixed(0)}% busy`;
         console.log(`cluster ${repeat}/${options.repeats} ${layout} (${run.instances} × ${run.streams / run.instances} streams): ${figures}`);
       }
     }

@@ -5,6 +5,7 @@ import { freePort } from './freePort.ts';
 import type { LoadGenerator } from './LoadGenerator.ts';
 import { lostDeliveries } from './lostDeliveries.ts';
 import { readCpuMs } from './procStats.ts';
+import { busyPercent, readMachineCpu } from './readMachineCpu.ts';
 import { startRedis, type RunningRedis } from './startRedis.ts';
 import { startServer, type RunningServer } from './startServer.ts';
 import { summarizeLatencies, type LatencySummary } from './stats.ts';
@@ -47,6 +48,8 @@ export interface ClusterFanoutRun {
   lost: number;
   /** CPU of the servers and Redis over the phase, per 1000 deliveries, in ms. */
   cpuMsPer1k: number;
+  /** The whole machine's CPU that was busy during the phase, in % of all its cores (this bench's processes and anything else). */
+  machineBusyPercent: number;
   error?: string;
 }
 
@@ -82,6 +85,7 @@ export async function runClusterFanout(
     deliveries: 0,
     lost: 0,
     cpuMsPer1k: Number.NaN,
+    machineBusyPercent: Number.NaN,
   };
   let redis: RunningRedis | undefined;
   const servers: RunningServer[] = [];
@@ -123,11 +127,13 @@ export async function runClusterFanout(
     await load.startPhase();
     const cpu = () => servers.reduce((sum, server) => sum + readCpuMs(server.pid), redis === undefined ? 0 : readCpuMs(redis.pid));
     const cpuBefore = cpu();
+    const machineBefore = readMachineCpu();
     const count = Math.max(1, Math.round((rate * phaseMs) / 1000 / perTrigger));
     const start = await publish(count);
     result.expected = count * perTrigger * streams;
     await load.waitForDeliveries(result.expected, start + count * intervalMs + graceMs);
     const cpuMs = cpu() - cpuBefore;
+    result.machineBusyPercent = busyPercent(machineBefore, readMachineCpu());
     const phase = await load.collect();
     result.latency = summarizeLatencies(phase.latencies);
     result.deliveries = phase.deliveries;
