@@ -69,7 +69,10 @@ export interface Cluster {
   outputSource(id: string): Promise<OutputSource | undefined>;
   /** What carrying and mirroring output costs here, for metrics. */
   outputStats(): ClusterOutputStats;
-  /** Waits (at most `timeoutMs`) until this instance's output is all carried into Redis: for a shutdown, before the output store closes. */
+  /**
+   * Waits (at most `timeoutMs`, default 500) until this instance's output is all carried into
+   * Redis, at once while Redis is out of reach: for a shutdown, before the output store closes.
+   */
   flushOutput(timeoutMs?: number): Promise<void>;
   /**
    * Connects, loads the cluster's state, makes this instance's sessions right in it,
@@ -167,7 +170,8 @@ export function createCluster(options: ClusterOptions): Cluster {
       return engine.registry.get(id) === undefined ? undefined : outputs.source(id);
     },
     outputStats: () => outputs.stats(),
-    flushOutput: (timeoutMs = 1000) => outputs.flush(timeoutMs),
+    // Nothing can be written while Redis is out of reach; the shutdown has no time to wait for it.
+    flushOutput: async (timeoutMs = 500) => (isUp() ? outputs.flush(timeoutMs) : undefined),
     async start() {
       try {
         await connections.connect();
