@@ -131,7 +131,6 @@ instance that made the change, Redis, each instance) where a single server's cro
 | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |
 ${allRuns.join('\n')}
 
-
 From \`kill -9\` of an instance to its running session shown \`lost\` by the other (\`GET /api/sessions/:id\`
 every 20 ms):
 
