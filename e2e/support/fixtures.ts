@@ -22,6 +22,11 @@ export interface E2EFixtures {
    * `server.api` drives its REST API.
    */
   server: ServerProcess;
+  /**
+   * Where the dashboard is opened: `server.baseURL`, unless a scenario puts something else in
+   * front (the cluster scenario overrides it with nginx's address, and no `server` starts).
+   */
+  appOrigin: string;
   /** The dashboard in this test's browser, not yet opened: call `dashboard.goto()`. */
   dashboard: Dashboard;
   /** A fresh MiniBrowser over WebDriver (WebKit project only). */
@@ -48,8 +53,12 @@ const shared = base.extend<E2EFixtures, E2EWorkerFixtures>({
     }
   },
 
-  baseURL: async ({ server }, use) => {
+  appOrigin: async ({ server }, use) => {
     await use(server.baseURL);
+  },
+
+  baseURL: async ({ appOrigin }, use) => {
+    await use(appOrigin);
   },
 
   // eslint-disable-next-line no-empty-pattern -- Playwright reads a fixture's dependencies from this pattern
@@ -86,8 +95,8 @@ const shared = base.extend<E2EFixtures, E2EWorkerFixtures>({
 
 /** Tests for the Playwright-driven projects: chromium, firefox, mobile (and Playwright's WebKit). */
 export const test = shared.extend({
-  dashboard: async ({ page, server }, use) => {
-    const dashboard = new PlaywrightDashboard(page, server.baseURL);
+  dashboard: async ({ page, appOrigin }, use) => {
+    const dashboard = new PlaywrightDashboard(page, appOrigin);
     try {
       await use(dashboard);
     } finally {
@@ -98,8 +107,8 @@ export const test = shared.extend({
 
 /** Tests for the `webkit` project: Debian's MiniBrowser over WebKitWebDriver. */
 export const webkitTest = shared.extend({
-  dashboard: async ({ minibrowser, server }, use) => {
-    const dashboard = new WebDriverDashboard(minibrowser, server.baseURL);
+  dashboard: async ({ minibrowser, appOrigin }, use) => {
+    const dashboard = new WebDriverDashboard(minibrowser, appOrigin);
     try {
       await use(dashboard);
     } finally {

@@ -7,6 +7,7 @@ import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import { createAuth, type Auth } from './auth/Auth.ts';
 import { createCluster } from './cluster/createCluster.ts';
+import { registerClusterOutputMetrics } from './cluster/registerClusterOutputMetrics.ts';
 import { authRouter } from './auth/authRouter.ts';
 import type { Config } from './config.ts';
 import { answerOptions } from './http/answerOptions.ts';
@@ -138,10 +139,11 @@ export function createApp(deps: AppDeps): App {
   });
   const auth = deps.auth ?? createAuth(config.authToken);
   const store: SessionStore =
-    cluster?.attach({ manager, broadcaster, auth, stopLocal: (id, signal) => stopSession(manager, id, signal) }) ??
+    cluster?.attach({ manager, broadcaster, auth, stopLocal: (id, signal) => stopSession(manager, id, signal), output }) ??
     new LocalSessionStore(manager, broker);
   const metrics = createMetrics(broker, manager, cluster);
   registerOutputMetrics(metrics.registry, { store: output, streams: outputStreams });
+  if (cluster !== undefined) registerClusterOutputMetrics(metrics.registry, cluster);
   observeFanOut = (seconds) => metrics.fanOut.observe(seconds);
   const httpMetrics = createHttpMetrics(metrics.registry, {
     onStreamRefused: (status) => metrics.connectionErrors.inc({ reason: streamErrorReason(status) }),
@@ -178,8 +180,9 @@ export function createApp(deps: AppDeps): App {
   });
   api.use('/auth', authRouter(auth));
   api.use(authorised);
-  const session = (id: string) => manager.get(id);
-  const source = (id: string) => output.source(id);
+  // In a cluster, another instance's session's output is read through its copy in Redis.
+  const session = (id: string) => manager.get(id) ?? cluster?.session(id);
+  const source = (id: string) => output.source(id) ?? cluster?.outputSource(id);
   api.use('/sessions', outputRouter({ session, source }));
   api.use('/sessions', sessionsRouter({ store, fsRoot: config.fsRoot }));
   api.use('/fs/dirs', dirsRouter(config.fsRoot));
@@ -234,6 +237,7 @@ export function createApp(deps: AppDeps): App {
       output.drain();
       broker.drain();
       await manager.shutdown(graceMs);
+      await cluster?.flushOutput();
       await output.close();
       await cluster?.close();
     },

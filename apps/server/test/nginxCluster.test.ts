@@ -1,66 +1,27 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Session } from '@sessionboard/protocol';
+import { sessionOutputStreamPath } from '@sessionboard/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { killGroups, list, startInstance } from './clusterHelpers.ts';
-import { closeAll, createSession, listen, waitFor } from './helpers.ts';
-import { freePort, startRedis, stopRedises } from './redisServer.ts';
+import { closeAll, createSession, listen, openStream, waitFor } from './helpers.ts';
+import { startNginx as runNginx, type NginxProcess } from './nginxProcess.ts';
+import { startRedis, stopRedises } from './redisServer.ts';
 
-const CONFIG = new URL('../../../docs/deploy/nginx.conf', import.meta.url);
 const STREAM = '/api/sse/sessions';
-/** Debian's nginx lives in /usr/sbin, which is not on every user's PATH. */
-const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
-let nginx: ChildProcess | undefined;
-let prefix: string | undefined;
+let nginx: NginxProcess | undefined;
 const started: Session[] = [];
 
 afterEach(async () => {
-  await stopNginx();
+  await nginx?.stop();
+  nginx = undefined;
   await closeAll();
   killGroups(started.splice(0));
   await stopRedises();
-  if (prefix !== undefined) await rm(prefix, { recursive: true, force: true });
 });
 
-/** Stops nginx with SIGTERM, so that its master ends its workers too (SIGKILL would orphan them). */
-async function stopNginx(): Promise<void> {
-  const child = nginx;
-  nginx = undefined;
-  if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Runs nginx with the shipped config, its instances' and its own ports swapped for free ones. */
+/** Runs nginx with the shipped configuration in front of the two instances. */
 async function startNginx(instancePorts: [number, number]): Promise<string> {
-  prefix = await mkdtemp(join(tmpdir(), 'sessionboard-nginx-'));
-  const port = await freePort();
-  const config = (await readFile(CONFIG, 'utf8'))
-    .replace('127.0.0.1:4021', `127.0.0.1:${instancePorts[0]}`)
-    .replace('127.0.0.1:4022', `127.0.0.1:${instancePorts[1]}`)
-    .replace('listen 127.0.0.1:8080', `listen 127.0.0.1:${port}`);
-  await writeFile(join(prefix, 'nginx.conf'), config);
-  nginx = spawn(NGINX, ['-p', prefix, '-e', 'stderr', '-c', join(prefix, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.end();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return `http://127.0.0.1:${port}`;
-    if (Date.now() > deadline) throw new Error('nginx did not start');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  nginx = await runNginx(instancePorts);
+  return nginx.url;
 }
 
 describe('docs/deploy/nginx.conf in front of two instances', () => {
@@ -81,6 +42,34 @@ describe('docs/deploy/nginx.conf in front of two instances', () => {
       expect(Date.now() - sentAt).toBeLessThan(1500);
     }
     expect((await list(url)).sessions).toHaveLength(3);
+  });
+
+  it('streams a session\'s output live whichever instance a stream lands on, each byte once, unbuffered', async () => {
+    const redis = await startRedis();
+    const a = await startInstance(redis, 'a:1');
+    const b = await startInstance(redis, 'b:1');
+    const url = await startNginx([Number(new URL(a.url).port), Number(new URL(b.url).port)]);
+    const created = await createSession({ ...a, url }, { command: ['sh', '-c', 'echo first; sleep 1; echo second; sleep 30'] });
+    started.push(created.body);
+
+    const streams = await Promise.all([0, 1].map(() => openStream(`${url}${sessionOutputStreamPath(created.body.id)}`)));
+    await Promise.all(streams.map((stream) => stream.next((frame) => (frame.data ?? '').includes('first'), { timeoutMs: 5000 })));
+    const waits = await Promise.all(
+      streams.map(async (stream) => {
+        const from = stream.frames.length;
+        await stream.next((frame) => (frame.data ?? '').includes('second'), { from, timeoutMs: 5000 });
+        return Date.now();
+      }),
+    );
+
+    // One stream on each instance: nginx spread them, and the one on b follows a's output.
+    expect([a.outputStreams.count, b.outputStreams.count]).toEqual([1, 1]);
+    for (const stream of streams) {
+      const texts = stream.frames.filter((frame) => frame.event === 'output').map((frame) => (JSON.parse(frame.data ?? '') as { text: string }).text);
+      expect(texts.join('')).toBe('first\nsecond\n');
+    }
+    // Both got "second" within a moment of each other: neither was held in a buffer.
+    expect(Math.abs((waits[0] ?? 0) - (waits[1] ?? 0))).toBeLessThan(500);
   });
 
   it('sends a client to the other instance when its own stops answering, and it resumes there by id', async () => {

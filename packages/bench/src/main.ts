@@ -13,7 +13,9 @@ import { parseBenchArgs } from './parseBenchArgs.ts';
 import { renderChart, type ChartSeries } from './renderChart.ts';
 import { renderReport } from './renderReport.ts';
 import { runBench } from './runBench.ts';
+import { runClusterBench } from './runClusterBench.ts';
 import { runOutputBench } from './runOutputBench.ts';
+import { spliceClusterSection } from './renderClusterReport.ts';
 import { summarizeRuns } from './summarizeRuns.ts';
 
 const COLORS: Record<string, string> = {
@@ -68,6 +70,27 @@ if (options.outputOnly) {
   process.exit();
 }
 
+// Issue 12's cluster row (runClusterBench.ts): before the report is written, or alone.
+const runCluster = async (): Promise<string | undefined> => {
+  if (!sessionboardBuilt()) {
+    console.warn('apps/server/dist/main.js is missing; the cluster row is left out');
+    return undefined;
+  }
+  console.log(`cluster: 2 instances × ${options.clusterStreams} streams on one Redis against a single server …`);
+  const cluster = await runClusterBench({ streams: options.clusterStreams, repeats: options.repeats, workers: options.workers, quick: options.quick, cpuProfDir: options.cpuProfDir, environment });
+  if (!cluster.ok && options.quick) process.exitCode = 1;
+  return cluster.section;
+};
+if (options.clusterOnly) {
+  const section = await runCluster();
+  const report = options.outDir === undefined ? undefined : path.join(options.outDir, 'benchmarks.md');
+  if (section !== undefined && report !== undefined) {
+    writeFileSync(report, spliceClusterSection(existsSync(report) ? readFileSync(report, 'utf8') : '# Benchmarks\n', section));
+    console.log(`wrote the cluster section of ${report}`);
+  }
+  process.exit();
+}
+
 const fds = spawnSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).stdout.trim();
 const needed = Math.max(...options.streams) + 1000;
 if (fds !== 'unlimited' && Number(fds) < needed) {
@@ -99,6 +122,8 @@ const runs = await runBench({
   },
 });
 
+const clusterSection = options.cluster && targets.some((target) => target.key === 'sessionboard') ? await runCluster() : undefined;
+
 const rows = summarizeRuns(runs, NODE_FLOOR.key);
 const table = formatTable(rows, labels, NODE_FLOOR.key);
 const measured = targets.some((target) => target.key === 'sessionboard');
@@ -129,6 +154,7 @@ if (options.outDir) {
       environment: `Measured ${when} UTC on ${machine}, ${os.type()} ${os.release()}, Node ${process.version}`,
       durationS: (Date.now() - startedAt) / 1000,
       notes: existsSync(notesFile) ? readFileSync(notesFile, 'utf8') : '',
+      cluster: clusterSection,
     }),
   );
   console.log(`\nwrote ${path.join(options.outDir, 'benchmarks.md')} and benchmarks.svg`);

@@ -24,6 +24,12 @@ export interface BenchOptions {
   output: boolean;
   /** Run only the output scenarios (`--output-only`). */
   outputOnly: boolean;
+  /** Run the cluster row of issue 12 too (`runClusterBench`); `--no-cluster` turns it off. */
+  cluster: boolean;
+  /** Run only the cluster row (`--cluster-only`), replacing its section of `benchmarks.md`. */
+  clusterOnly: boolean;
+  /** Streams on each of the cluster's two instances. @default 1000 (200 with `--quick`) */
+  clusterStreams: number;
 }
 
 export const ALL_TARGETS = ['node-floor', 'socket-floor', 'go', 'sessionboard', 'better-sse', 'naive'] as const;
@@ -31,7 +37,7 @@ export const ALL_TARGETS = ['node-floor', 'socket-floor', 'go', 'sessionboard', 
 const USAGE = `usage: pnpm bench [--quick] [--streams 1000,5000,10000] [--repeats 3] [--workers N]
   [--targets ${ALL_TARGETS.join(',')}] [--rate-ms 2000] [--burst 30] [--out DIR | --no-write] [--no-build] [--cpu-prof DIR]
   [--baseline FILE: a built server bundle run beside Sessionboard, e.g. to compare with an earlier build]
-  [--no-output | --output-only]`;
+  [--no-output | --output-only] [--no-cluster | --cluster-only] [--cluster-streams 1000]`;
 
 /**
  * Parses the command line: the full run by default (writing to `defaultOutDir`), `--quick`
@@ -54,6 +60,9 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
     quick,
     output: true,
     outputOnly: false,
+    cluster: true,
+    clusterOnly: false,
+    clusterStreams: quick ? 200 : 1000,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -107,6 +116,15 @@ export function parseBenchArgs(argv: readonly string[], defaultOutDir: string): 
         break;
       case '--output-only':
         options.outputOnly = true;
+        break;
+      case '--no-cluster':
+        options.cluster = false;
+        break;
+      case '--cluster-only':
+        options.clusterOnly = true;
+        break;
+      case '--cluster-streams':
+        options.clusterStreams = positiveInt(flag, value());
         break;
       case '--':
         break;

@@ -15,6 +15,8 @@ export interface ReportInput {
   durationS: number;
   /** Markdown appended as it is: profiling notes and what was changed. */
   notes: string;
+  /** The cluster section (`renderClusterSection`), put after the results; none when it was not run. */
+  cluster?: string;
 }
 
 const mark = (met: boolean | undefined) => (met === undefined ? '— not measured' : met ? '✅ met' : '❌ missed');
@@ -53,7 +55,7 @@ ${options.burstEvents} events published as fast as the server takes them. Lost i
 ${input.table}
 
 ![p99 fan-out latency and memory per stream, per server and stream count](benchmarks.svg)
-
+${input.cluster === undefined ? '' : `\n${input.cluster}\n`}
 ## Reproduce
 
 \`\`\`sh

@@ -20,9 +20,9 @@ export interface RedisEngineOptions {
   logger: Logger;
   /**
    * Called after the tail applied a change to the registry (and the broker fanned it out),
-   * in stream order.
+   * in stream order, with the change's stream id.
    */
-  onChange?: (name: SessionChangeEventName, session: Session) => void;
+  onChange?: (name: SessionChangeEventName, session: Session, streamId: string) => void;
   /**
    * Called when this instance should compare its own sessions with the registry: after each
    * (re)load from Redis, once its own waiting changes are written and read back. `fresh`
@@ -89,6 +89,8 @@ export class RedisEngine {
   #writing = false;
   /** The newest stream id among this instance's changes Redis has applied. */
   #ownStreamId = START_STREAM_ID;
+  /** Per session, the stream id of this instance's newest change Redis applied, until the tail has read it. */
+  readonly #ownLatest = new Map<string, string>();
   #waiters: SettleWaiter[] = [];
 
   constructor(options: RedisEngineOptions) {
@@ -186,7 +188,7 @@ export class RedisEngine {
     changes: readonly { expected: Session; name: SessionChangeEventName; session: Session; data: string }[],
     dead?: { instance: string; aliveWithinMs: number },
   ): Promise<number | 'alive' | 'epoch'> {
-    const args: (string | number)[] = [this.log.epoch, this.#streamLength, dead?.instance ?? '', dead?.aliveWithinMs ?? 0];
+    const args: (string | number)[] = [this.log.epoch, this.#streamLength, dead?.instance ?? '', dead?.aliveWithinMs ?? 0, this.#keys.outputPrefix];
     for (const change of changes) {
       const json = change.name === 'session_removed' ? '' : JSON.stringify(change.session);
       args.push(change.expected.id, JSON.stringify(change.expected), change.name, json, change.data);
@@ -200,6 +202,16 @@ export class RedisEngine {
     if (status === 'ok') return added?.length ?? 0;
     if (status === 'epoch') this.#requestLoad();
     return status === 'alive' ? 'alive' : 'epoch';
+  }
+
+  /**
+   * True when this instance has a change of session `id` in the stream after `streamId`,
+   * which the tail has not read yet: what this instance holds of the session is newer than
+   * the entry at `streamId`.
+   */
+  hasOwnChangeAfter(id: string, streamId: string): boolean {
+    const own = this.#ownLatest.get(id);
+    return own !== undefined && compareStreamIds(own, streamId) > 0;
   }
 
   /** Stops tailing and writing; the connections are closed by their owner. */
@@ -255,7 +267,10 @@ export class RedisEngine {
     }
     this.log.take(entry);
     this.#checkWaiters();
-    if (change !== undefined && isSessionChangeEventName(entry.event)) this.#onChange?.(entry.event, change);
+    if (change === undefined || !isSessionChangeEventName(entry.event)) return true;
+    const own = this.#ownLatest.get(change.id);
+    if (own !== undefined && compareStreamIds(own, streamId) <= 0) this.#ownLatest.delete(change.id);
+    this.#onChange?.(entry.event, change, streamId);
     return true;
   }
 
@@ -317,6 +332,7 @@ export class RedisEngine {
         this.#fresh = true;
       }
       this.registry.reset(sessions);
+      this.#ownLatest.clear();
       this.log.reset(epoch, entries[0]?.prev ?? START_STREAM_ID, entries, this.#loaded);
       for (const waiter of this.#waiters.splice(0)) waiter.resolve();
     }
@@ -356,7 +372,7 @@ export class RedisEngine {
             clusterScripts.apply.run(
               this.#connections.commands,
               [keys.epoch, keys.sessions, keys.events, keys.applied(this.runId)],
-              applyArgs(item, epoch, this.#streamLength),
+              applyArgs(item, epoch, this.#streamLength, keys.outputPrefix),
             ),
           ),
         )) as [string, string?][];
@@ -372,8 +388,12 @@ export class RedisEngine {
           this.#requestLoad();
           return;
         }
-        this.outbox.ack((batch[index] as OutboxItem).seq);
-        if (status === 'ok' && added !== undefined && compareStreamIds(added, this.#ownStreamId) > 0) this.#ownStreamId = added;
+        const item = batch[index] as OutboxItem;
+        this.outbox.ack(item.seq);
+        if (status !== 'ok' || added === undefined) continue;
+        if (compareStreamIds(added, this.#ownStreamId) > 0) this.#ownStreamId = added;
+        // Unless the tail has read it already (it may come back before this reply does).
+        if (item.sessionId !== undefined && compareStreamIds(added, this.log.lastStreamId) > 0) this.#ownLatest.set(item.sessionId, added);
       }
       this.#checkWaiters();
     }
@@ -409,6 +429,6 @@ function toEntry(streamId: string, fields: string[]): StreamEntry & { prev: stri
   return entry;
 }
 
-function applyArgs(item: OutboxItem, epoch: string, maxlen: number): (string | number)[] {
-  return [epoch, item.seq, item.event, item.sessionId ?? '', item.sessionJson ?? '', item.data, maxlen, APPLIED_TTL_MS];
+function applyArgs(item: OutboxItem, epoch: string, maxlen: number, outputPrefix: string): (string | number)[] {
+  return [epoch, item.seq, item.event, item.sessionId ?? '', item.sessionJson ?? '', item.data, maxlen, APPLIED_TTL_MS, outputPrefix];
 }

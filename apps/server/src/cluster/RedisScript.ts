@@ -17,7 +17,7 @@ export class RedisScript {
   }
 
   /** Runs the script; rejects with Redis' error (or the connection's). */
-  async run(redis: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(redis: Redis, keys: readonly string[], args: readonly (string | number | Buffer)[]): Promise<unknown> {
     if (keys.length !== this.#keyCount) throw new RangeError(`the script takes ${this.#keyCount} keys, got ${keys.length}`);
     try {
       return await redis.evalsha(this.sha, this.#keyCount, ...keys, ...args);

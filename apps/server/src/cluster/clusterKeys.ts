@@ -8,6 +8,15 @@ export interface ClusterKeys {
   events: string;
   /** Hash: instance name → Redis time (ms) of its last heartbeat. */
   instances: string;
+  /**
+   * Stream per session: a copy of its output, carried by the instance that runs it, entry ids
+   * `<offset after the entry>-0` (`-1` for the end mark); see `OutputCarrier`.
+   */
+  output(id: string): string;
+  /** Prefix of {@link output}, for the scripts that delete a removed session's copy. */
+  outputPrefix: string;
+  /** Channel per session: the offset its output copy reaches, after each write. */
+  outputChannel(id: string): string;
   /** String per process run: the last outbox seq Redis applied. */
   applied(runId: string): string;
   /** String per sign-in (by the hash of its id): its expiry (epoch ms), with a TTL. */
@@ -33,6 +42,9 @@ export function clusterKeys(prefix = 'sessionboard:'): ClusterKeys {
     sessions: `${prefix}sessions`,
     events: `${prefix}events`,
     instances: `${prefix}instances`,
+    output: (id) => `${prefix}out:${id}`,
+    outputPrefix: `${prefix}out:`,
+    outputChannel: (id) => `${prefix}outc:${id}`,
     applied: (runId) => `${prefix}applied:${runId}`,
     signIn: (key) => `${prefix}signin:${key}`,
     rateLimitPrefix: `${prefix}rl:`,

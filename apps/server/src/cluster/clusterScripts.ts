@@ -40,7 +40,8 @@ return {epoch, sessions, entries, mine}`,
   /**
    * One change of this instance. KEYS epoch, sessions, events, applied (this process's last
    * applied seq). ARGV epoch, seq, event, session id ('' for none), session JSON, data,
-   * maxlen, how long to remember the seq (ms). Returns {'ok', stream id}, {'done'} when this
+   * maxlen, how long to remember the seq (ms), the prefix of sessions' output copies (a
+   * removed session's is deleted with it). Returns {'ok', stream id}, {'done'} when this
    * seq was applied before, {'skip'} for an update or removal of a session the registry no
    * longer holds (removed meanwhile, or lost with Redis' data), {'epoch'} when the dataset
    * is not the one the caller knows.
@@ -56,6 +57,7 @@ if id ~= '' then
   if event ~= 'session_created' and not exists then return {'skip'} end
   if event == 'session_removed' then
     redis.call('HDEL', KEYS[2], id)
+    if ARGV[9] then redis.call('DEL', ARGV[9] .. id) end
   else
     redis.call('HSET', KEYS[2], id, ARGV[5])
   end
@@ -69,8 +71,9 @@ return {'ok', xadd(KEYS[3], ARGV[7], event, ARGV[6])}`,
    * as the caller saw it (compare and set), so that two instances doing it at once make
    * each change once. KEYS epoch, sessions, events, instances. ARGV epoch, maxlen, the
    * instance judged dead ('' for none), ms within which a heartbeat of it (by Redis' clock)
-   * refuses the whole call; then per change: session id, expected JSON, event, new JSON
-   * ('' to remove), data. Returns {'ok', {stream ids of the changes made}}, {'alive'} or {'epoch'}.
+   * refuses the whole call, the prefix of sessions' output copies (a removed session's is
+   * deleted with it); then per change: session id, expected JSON, event, new JSON ('' to
+   * remove), data. Returns {'ok', {stream ids of the changes made}}, {'alive'} or {'epoch'}.
    */
   compareAndChange: new RedisScript(
     `${XADD_CHAINED}
@@ -84,11 +87,12 @@ if dead ~= '' then
   end
 end
 local added = {}
-for i = 5, #ARGV, 5 do
+for i = 6, #ARGV, 5 do
   local id = ARGV[i]
   if redis.call('HGET', KEYS[2], id) == ARGV[i + 1] then
     if ARGV[i + 3] == '' then
       redis.call('HDEL', KEYS[2], id)
+      redis.call('DEL', ARGV[5] .. id)
     else
       redis.call('HSET', KEYS[2], id, ARGV[i + 3])
     end
@@ -98,6 +102,37 @@ end
 if dead ~= '' then redis.call('HDEL', KEYS[4], dead) end
 return {'ok', added}`,
     4,
+  ),
+
+  /**
+   * A piece of a session's output, carried into its copy by the instance that runs it
+   * (`OutputCarrier`). KEYS sessions, the session's output copy. ARGV session id, the offset
+   * after the piece, the offset of its first byte, its runs, its bytes ('' for none), '1'
+   * when the output is complete (the end mark `<offset>-1` follows), the smallest entry id
+   * to keep (older ones are trimmed), the channel to tell the offset on. A piece the copy
+   * reaches already is left out. Returns 'ok', or 'absent' when the registry does not hold
+   * the session (not yet written there, or removed: nothing is written for it).
+   */
+  carryOutput: new RedisScript(
+    `if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 'absent' end
+local topEnd, topSeq = -1, 0
+local top = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', 1)
+if #top > 0 then
+  local ms, seq = string.match(top[1][1], '^(%d+)%-(%d+)$')
+  topEnd, topSeq = tonumber(ms), tonumber(seq)
+end
+local stop = tonumber(ARGV[2])
+if ARGV[5] ~= '' and stop > topEnd then
+  redis.call('XADD', KEYS[2], ARGV[2] .. '-0', 'f', ARGV[3], 'r', ARGV[4], 'b', ARGV[5])
+  topEnd, topSeq = stop, 0
+end
+if ARGV[6] == '1' and (stop > topEnd or (stop == topEnd and topSeq == 0)) then
+  redis.call('XADD', KEYS[2], ARGV[2] .. '-1', 'x', '1')
+end
+redis.call('XTRIM', KEYS[2], 'MINID', ARGV[7])
+redis.call('PUBLISH', ARGV[8], ARGV[2])
+return 'ok'`,
+    2,
   ),
 
   /**

@@ -218,7 +218,7 @@ export function buildOpenApiDocument(options: { version?: string } = {}): Json {
           tags: ['sessions'],
           summary: 'The output kept after byte `after`, for clients that poll.',
           parameters: [{ name: 'after', in: 'query', required: false, description: 'A byte offset; default 0.', schema: { type: 'integer', minimum: 0 } }],
-          responses: { '200': { description: 'The output.', content: json('SessionOutput') }, ...errors([400, ['invalid_body']], ...authErrors, 404) },
+          responses: { '200': { description: 'The output.', content: json('SessionOutput') }, ...errors([400, ['invalid_body']], ...authErrors, 404, [503, ['unavailable']]) },
         },
       },
       '/api/sse/sessions': {

@@ -1,3 +1,4 @@
+import { readRawWindow, type RawWindowRead } from './readRawWindow.ts';
 import { readWindow, type ReadMemo, type WindowBytes, type WindowRead } from './readWindow.ts';
 import { SegmentIndex, type OutputStreamName } from './SegmentIndex.ts';
 import { nextUtf8Boundary } from './utf8Boundary.ts';
@@ -106,6 +107,24 @@ export class OutputBuffer implements WindowBytes {
   /** A copy of the bytes kept, oldest first. */
   contents(): Buffer {
     return this.#slice(this.#from, this.end);
+  }
+
+  /** The newest kept bytes after `after`, at most `maxBytes`, with their runs; see {@link readRawWindow}. */
+  readRaw(after: number, maxBytes: number): RawWindowRead {
+    return readRawWindow(this.#index, this.#from, this.end, { byteAt: (offset) => this.byteAt(offset), slice: (start, stop) => this.#slice(start, stop) }, after, maxBytes);
+  }
+
+  /**
+   * Drops everything kept and goes on from `offset`: for a copy of output kept elsewhere that
+   * missed the bytes before it. The next append is byte `offset`.
+   * @throws {RangeError} when `offset` is before the end
+   */
+  skipTo(offset: number): void {
+    if (!Number.isSafeInteger(offset) || offset < this.end) throw new RangeError(`can only skip forward from ${this.end}, got ${offset}`);
+    this.#from = offset;
+    this.#head = 0;
+    this.#size = 0;
+    this.#index.clear();
   }
 
   /** Frees the room that will not be used: for output that is complete. */

@@ -139,3 +139,21 @@ describe('removal and close', () => {
     expect(store.stats().sessions).toBe(0);
   });
 });
+
+describe('observing', () => {
+  it('tells an observer of the outputs kept and of each new one before its first byte', async () => {
+    const { store } = createStore();
+    await runToEnd(store, 'before', 'early\n');
+    const seen: [string, number][] = [];
+
+    store.observe((id, output) => seen.push([id, output.end]));
+    await runToEnd(store, 'after', 'late\n');
+
+    expect(seen).toEqual([
+      ['before', 6],
+      ['after', 0],
+    ]);
+    expect(store.source('after')?.end).toBe(5);
+    await store.close();
+  });
+});

@@ -48,6 +48,7 @@ const defaultTimers: CaptureTimers = {
  */
 export class OutputStore {
   readonly #outputs = new Map<string, SessionOutput>();
+  readonly #observers = new Set<(id: string, output: SessionOutput) => void>();
   readonly #pending = new Set<Promise<void>>();
   readonly #capacity: number;
   readonly #eofGraceMs: number;
@@ -86,6 +87,15 @@ export class OutputStore {
     if (!output) return;
     this.#outputs.delete(id);
     this.#track(output.remove());
+  }
+
+  /**
+   * Calls `observer` with every session output kept here now, then with each new one as it
+   * is made (before any output is appended to it): for a copy kept elsewhere.
+   */
+  observe(observer: (id: string, output: SessionOutput) => void): void {
+    this.#observers.add(observer);
+    for (const [id, output] of this.#outputs) observer(id, output);
   }
 
   /** Session `id`'s output, if it is kept here. */
@@ -130,6 +140,7 @@ export class OutputStore {
         onEnded: (ended) => this.#ended(ended),
       });
       this.#outputs.set(id, output);
+      for (const observer of this.#observers) observer(id, output);
     }
     return output;
   }

@@ -1,6 +1,7 @@
 import { OutputBuffer } from './OutputBuffer.ts';
 import { OutputCapture, type CaptureTimers, type OutputCaptureOptions, type OutputPipes } from './OutputCapture.ts';
 import type { OutputRead, OutputSource } from './OutputSource.ts';
+import type { RawWindowRead } from './readRawWindow.ts';
 import type { ReadMemo, WindowRead } from './readWindow.ts';
 import type { OutputStreamName } from './SegmentIndex.ts';
 import { SpilledOutput } from './SpilledOutput.ts';
@@ -51,6 +52,11 @@ export class SessionOutput implements OutputSource {
     return this.#spilled?.end ?? this.#buffer?.end ?? this.#finalEnd;
   }
 
+  /** The output was removed: it is gone, and nothing more will come. */
+  get removed(): boolean {
+    return this.#removed;
+  }
+
   /** Bytes of output kept in memory and on disk. */
   get kept(): { memory: number; disk: number } {
     return { memory: this.#buffer?.size ?? 0, disk: this.#spilled?.size ?? 0 };
@@ -97,6 +103,21 @@ export class SessionOutput implements OutputSource {
     if (this.#spilled !== undefined) return this.#readSpilled(this.#spilled, after, maxBytes);
     if (this.#buffer === undefined) return this.#removedRead(after);
     return this.#describe(this.#buffer.read(after, maxBytes, memo));
+  }
+
+  /**
+   * The newest output after `after`, at most `maxBytes`, as the process wrote it (see
+   * {@link readRawWindow}), for a copy kept elsewhere; undefined once removed.
+   */
+  readRaw(after: number, maxBytes: number): RawWindowRead | undefined | Promise<RawWindowRead | undefined> {
+    if (this.#spilled !== undefined) {
+      const spilled = this.#spilled;
+      return spilled.readRaw(after, maxBytes).catch((error: unknown) => {
+        if (this.#removed) return undefined;
+        throw error;
+      });
+    }
+    return this.#buffer?.readRaw(after, maxBytes);
   }
 
   onChange(listener: () => void): () => void {

@@ -1,5 +1,6 @@
 import { open, rm } from 'node:fs/promises';
 import type { OutputBuffer } from './OutputBuffer.ts';
+import { readRawWindow, type RawWindowRead } from './readRawWindow.ts';
 import { readWindow, type WindowRead } from './readWindow.ts';
 import type { SegmentIndex } from './SegmentIndex.ts';
 
@@ -58,8 +59,31 @@ export class SpilledOutput {
     if (position >= this.end) return { from: this.from, chunks: [], offset: position };
     // Enough around the range for the boundary checks: 3 bytes before it, 1 after.
     const lo = Math.max(this.from, position - 3);
-    const hi = Math.min(this.end, position + maxBytes + 1);
+    const data = await this.#bytes(lo, Math.min(this.end, position + maxBytes + 1));
+    const bytes = {
+      byteAt: (offset: number) => data[offset - lo] as number,
+      text: (start: number, stop: number) => data.toString('utf8', start - lo, stop - lo),
+    };
+    return readWindow(this.#index, this.from, this.end, bytes, after, maxBytes);
+  }
+
+  /** The newest output after `after`, at most `maxBytes`, as written; see {@link readRawWindow}. */
+  async readRaw(after: number, maxBytes: number): Promise<RawWindowRead> {
+    const position = Math.max(after, this.from, this.end - maxBytes);
+    // The boundary check looks back 3 bytes at most.
+    const lo = Math.min(this.end, Math.max(this.from, position - 3));
+    const data = await this.#bytes(lo, this.end);
+    const bytes = {
+      byteAt: (offset: number) => data[offset - lo] as number,
+      slice: (start: number, stop: number) => data.subarray(start - lo, stop - lo),
+    };
+    return readRawWindow(this.#index, this.from, this.end, bytes, after, maxBytes);
+  }
+
+  /** Bytes `lo..hi` of the output, read from the file. */
+  async #bytes(lo: number, hi: number): Promise<Buffer> {
     const data = Buffer.allocUnsafe(hi - lo);
+    if (data.length === 0) return data;
     const handle = await open(this.path, 'r');
     try {
       let filled = 0;
@@ -71,11 +95,7 @@ export class SpilledOutput {
     } finally {
       await handle.close();
     }
-    const bytes = {
-      byteAt: (offset: number) => data[offset - lo] as number,
-      text: (start: number, stop: number) => data.toString('utf8', start - lo, stop - lo),
-    };
-    return readWindow(this.#index, this.from, this.end, bytes, after, maxBytes);
+    return data;
   }
 
   /** Deletes the file. */

@@ -16,7 +16,7 @@ export interface OutputStreamRouterDeps {
   admission: StreamAdmission;
   streams: OutputStreams;
   session: (id: string) => Session | undefined;
-  source: (id: string) => OutputSource | undefined;
+  source: (id: string) => OutputSource | undefined | Promise<OutputSource | undefined>;
   metrics: Pick<ServerMetrics, 'rejected'>;
 }
 
@@ -41,8 +41,8 @@ export function outputStreamRouter(deps: OutputStreamRouterDeps): Router {
       throw new HttpError(verdict.status, verdict.code, verdict.message);
     }
     const { id } = req.params;
-    const output = session(id) === undefined ? undefined : source(id);
-    if (output === undefined) throw new HttpError(404, 'not_found', `No session has the id ${JSON.stringify(id)}.`);
+    const output = await source(id);
+    if (output === undefined || session(id) === undefined) throw new HttpError(404, 'not_found', `No session has the id ${JSON.stringify(id)}.`);
     if (req.method === 'HEAD') {
       res.writeHead(200, SSE_HEADERS).end();
       return;

@@ -453,6 +453,16 @@ describe('output', () => {
     expect(calls).toEqual(['capture:s1:no pipes', 'ended:s1', 'remove:s1']);
   });
 
+  it('tells the sink of a session forgotten because it was removed elsewhere', async () => {
+    const { manager, children, calls } = withOutput();
+    const session = await manager.create({ command: ['echo', 'hi'] });
+    children[0]?.emit('exit', 0, null);
+
+    manager.forget(session.id);
+
+    expect(calls).toEqual(['capture:s1:no pipes', 'ended:s1', 'remove:s1']);
+  });
+
   it('tells the sink a process that could not start has ended, and of sessions removed past keepEnded', async () => {
     const { manager, calls } = withOutput({ keepEnded: 1 });
 

@@ -231,6 +231,7 @@ export class SessionManager {
     if (!entry || isLiveStatus(entry.session.status)) return false;
     this.#entries.delete(id);
     this.#ended.delete(id);
+    this.#output?.remove(id);
     return true;
   }
 
