@@ -1,3 +1,5 @@
+import { readFileSync, readdirSync } from 'node:fs';
+
 /** True while any process of the group `pgid` exists. */
 export type GroupProbe = (pgid: number) => boolean;
 
@@ -21,14 +23,45 @@ export interface ProcessGroupWatcherOptions {
  * Signal 0 to the group: delivered to no one, but fails with ESRCH once no process has the
  * group id. A member that the server may not signal (EPERM) still counts. The group id stays
  * reserved while any member lives, so it cannot name another group meanwhile.
+ *
+ * A zombie answers signal 0 too: a member that has died but that its parent has not reaped.
+ * Children a session's leader left behind are reparented to init when it dies, and an init
+ * that reaps slowly (seen: a VM's init taking over a second) would keep a dead group "alive".
+ * So on Linux, a group that answers is confirmed in /proc to have a member that is not a zombie.
  */
 export function groupExists(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code !== 'ESRCH';
   }
+  return process.platform !== 'linux' || hasLiveMember(pgid);
+}
+
+/**
+ * True when some process of group `pgid` in `procRoot` (`/proc`) is not a zombie (`Z`) or
+ * dead (`X`); also true when `procRoot` cannot be read, so that nothing is judged gone on doubt.
+ */
+export function hasLiveMember(pgid: number, procRoot = '/proc'): boolean {
+  let names: string[];
+  try {
+    names = readdirSync(procRoot);
+  } catch {
+    return true;
+  }
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`${procRoot}/${name}/stat`, 'latin1');
+    } catch {
+      continue; // The process ended while we looked.
+    }
+    // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses, so read after the last ')'.
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
+  }
+  return false;
 }
 
 /** Sends `signal` to every process of the group `pgid`; a group already gone is ignored. */
