@@ -55,6 +55,10 @@ test.describe('the session page', () => {
     await openSession(page, server, session.id);
     await expect(page.getByTestId('session-output')).toHaveAttribute('data-state', 'ended');
 
+    // stderr is said to be stderr (CSS alternative text: in the accessibility tree, not in the text).
+    expect(await page.getByTestId('output-scroller').ariaSnapshot()).toContain('stderr: error three');
+    expect(await page.getByTestId('output-text').textContent()).not.toContain('stderr');
+
     await page.getByTestId('output-search').fill('error');
     await expect(page.getByTestId('output-search-count')).toHaveText('1 of 3');
     await expect(page.locator('[data-testid="output-text"] mark')).toHaveText(['Error', 'error', 'ERROR']);

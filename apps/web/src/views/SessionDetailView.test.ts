@@ -41,8 +41,9 @@ const exited = session({
   endedAt: '2025-01-01T10:02:05.000Z',
 });
 
-async function open(path: string, sessions: Session[] = [running, exited], options: { synced?: boolean } = {}) {
+async function open(path: string, sessions: Session[] = [running, exited], options: { synced?: boolean; signedOut?: boolean } = {}) {
   const fake = fakeBackend();
+  if (options.signedOut) fake.api.authStatus.mockResolvedValue({ authRequired: true, authenticated: false });
   if (options.synced !== false) {
     fake.push({ type: 'snapshot', sessions, lastEventId: 'e1', heartbeatMs: 2000, at: 1 });
     fake.push({ type: 'status', status: 'live', error: null });
@@ -146,6 +147,19 @@ describe('output', () => {
     expect(output.options).toEqual([]);
     await vi.advanceTimersByTimeAsync(1500);
     expect(output.options).toEqual([{ sessionId: 'run-1', heartbeatMs: null }]);
+  });
+
+  it('picks the output up again after a sign-in', async () => {
+    const { wrapper, store, output } = await open('/sessions/run-1', [running, exited], { signedOut: true });
+    expect(store.signInRequired).toBe(true);
+    output.fetch.mockResolvedValue(errorResponse(401, 'unauthorized', 'Sign in with the server’s token.'));
+    output.sources.latest().fail();
+    await flushPromises();
+    expect(text(wrapper, 'output-follow')).toBe('Sign-in needed');
+    await store.signIn('the-token');
+    await flushPromises();
+    expect(output.sources.instances).toHaveLength(2);
+    expect(output.sources.latest().closed).toBe(false);
   });
 });
 
