@@ -45,6 +45,16 @@ async function openSession(page: Page, server: ServerProcess, id: string): Promi
 }
 
 test.describe('the session page', () => {
+  test('a row focused by a script opens on Enter; its name is a link to the page', async ({ page, dashboard, server }) => {
+    const session = await server.api.createSession({ name: 'linked' });
+    await dashboard.goto('/');
+    const row = page.locator(`[data-testid="session-row"][data-session-id="${session.id}"]`);
+    await expect(row.getByTestId('session-link')).toHaveAttribute('href', `#/sessions/${session.id}`);
+    await row.press('Enter');
+    await expect(page).toHaveURL(new RegExp(`#/sessions/${session.id}$`));
+    await expect(page.getByTestId('detail-name')).toHaveText('linked');
+  });
+
   test('search highlights matches and steps through them; Download saves the output as plain text', async ({ page, server }, testInfo) => {
     const session = await server.api.createSession({
       name: 'unit tests',
