@@ -34,6 +34,11 @@ function mountOutput(output: OutputState, shown: 'live' | 'polling' | 'ended' | 
   });
 }
 
+/** Waits for the next animation frame, when the view measures and follows. */
+function nextFrame(): Promise<void> {
+  return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+}
+
 /** Lays the scroller out as a browser would: `clientHeight` px shown of `scrollHeight`. */
 function layOut(wrapper: VueWrapper, scrollHeight: number, clientHeight = 100): HTMLElement {
   const scroller = wrapper.get('[data-testid="output-scroller"]').element as HTMLElement;
@@ -179,9 +184,30 @@ describe('stick to the bottom', () => {
   it('counts a view within a few pixels of the bottom as at the bottom', async () => {
     const wrapper = mountOutput(stateAfter([live, ...chunks(['stdout', 'line\n'])]));
     const scroller = layOut(wrapper, 500);
+    scroller.scrollTop = 0;
+    await wrapper.get('[data-testid="output-scroller"]').trigger('scroll');
+    await nextFrame();
+    expect(wrapper.find('[data-testid="jump-to-latest"]').exists()).toBe(true);
     scroller.scrollTop = 390;
     await wrapper.get('[data-testid="output-scroller"]').trigger('scroll');
+    await nextFrame();
     expect(wrapper.find('[data-testid="jump-to-latest"]').exists()).toBe(false);
+  });
+
+  it('takes its own scroll to the bottom for no reason to stop following, though output grew meanwhile', async () => {
+    let output = stateAfter([live, ...chunks(['stdout', 'line\n'])]);
+    const wrapper = mountOutput(output);
+    const scroller = layOut(wrapper, 500);
+    output = reduceOutputState(output, { type: 'output', chunk: { stream: 'stdout', text: 'more\n', offset: output.offset + 5 }, at: 2 });
+    await wrapper.setProps({ output });
+    await nextFrame();
+    expect(scroller.scrollTop).toBe(500);
+    // The scroll event of that move comes after more output made the content taller.
+    layOut(wrapper, 900);
+    await wrapper.get('[data-testid="output-scroller"]').trigger('scroll');
+    await nextFrame();
+    expect(wrapper.find('[data-testid="jump-to-latest"]').exists()).toBe(false);
+    expect(scroller.scrollTop).toBe(900);
   });
 });
 
