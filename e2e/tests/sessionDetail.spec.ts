@@ -65,6 +65,12 @@ test.describe('the session page', () => {
     await openSession(page, server, session.id);
     await expect(page.getByTestId('session-output')).toHaveAttribute('data-state', 'ended');
 
+    // stderr's bar is drawn inside its block, which clips what it paints (content-visibility).
+    const bar = await page.locator('.session-output-segment--stderr').evaluate((segment) => {
+      const block = segment.closest('.session-output__block')!.getBoundingClientRect();
+      return { width: getComputedStyle(segment).borderLeftWidth, inside: segment.getBoundingClientRect().left >= block.left };
+    });
+    expect(bar).toEqual({ width: '3px', inside: true });
     // stderr is said to be stderr (CSS alternative text: in the accessibility tree, not in the text).
     expect(await page.getByTestId('output-scroller').ariaSnapshot()).toContain('stderr: error three');
     expect(await page.getByTestId('output-text').textContent()).not.toContain('stderr');
