@@ -18,6 +18,17 @@ export function rowsKey(rows: readonly SessionRow[]): string {
     .join(',');
 }
 
+/** `[data-testid="session-output"]` as the page shows it (PROTOCOL.md's output hooks). */
+export interface SessionOutputView {
+  sessionId: string;
+  /** `data-offset`: the byte offset shown up to. */
+  offset: number;
+  /** `data-state`: `live`, `polling`, `ended`, or null before the output came one of those ways. */
+  state: 'live' | 'polling' | 'ended' | null;
+  /** The output's text as shown (no escape sequences). */
+  text: string;
+}
+
 /** Options of the `waitFor…` methods. */
 export interface WaitOptions {
   /** @default 15_000, longer than one 10-s polling interval */
@@ -40,6 +51,9 @@ export abstract class Dashboard {
 
   /** Loads `path` (relative to the server) and waits for the document to load. */
   abstract goto(path?: string): Promise<void>;
+
+  /** Reloads the page, as the browser's reload button does, and waits for the document to load. */
+  abstract reload(): Promise<void>;
 
   /**
    * Runs a self-contained function in the page, with a JSON-able `arg`, and returns its
@@ -152,6 +166,46 @@ export abstract class Dashboard {
     } catch {
       throw new Error(`the rows did not show ${what} in ${timeoutMs} ms; last: ${JSON.stringify(seen)}`);
     }
+  }
+
+  /** The open session output view, or `null` when there is none. */
+  async output(): Promise<SessionOutputView | null> {
+    return this.evaluate(() => {
+      const view = document.querySelector('[data-testid="session-output"]');
+      if (view === null) return null;
+      return {
+        sessionId: view.getAttribute('data-session-id') ?? '',
+        offset: Number(view.getAttribute('data-offset')),
+        state: view.getAttribute('data-state') as 'live' | 'polling' | 'ended' | null,
+        text: view.querySelector('[data-testid="output-text"]')?.textContent ?? '',
+      };
+    });
+  }
+
+  /**
+   * Waits until the output view shows what `accept` wants, and returns it.
+   * @param what says what was awaited, for the timeout message (which quotes the last view)
+   */
+  async waitForOutput(accept: (output: SessionOutputView) => boolean, what: string, options: WaitOptions = {}): Promise<SessionOutputView> {
+    const timeoutMs = options.timeoutMs ?? DEFAULT_WAIT_MS;
+    let seen: SessionOutputView | null = null;
+    try {
+      return await waitUntil(
+        async () => {
+          seen = await this.output();
+          return seen !== null && accept(seen) ? seen : undefined;
+        },
+        { timeoutMs },
+      );
+    } catch {
+      const last = seen === null ? 'no output view' : JSON.stringify({ ...(seen as SessionOutputView), text: (seen as SessionOutputView).text.slice(-300) });
+      throw new Error(`the output did not show ${what} in ${timeoutMs} ms; last: ${last}`);
+    }
+  }
+
+  /** The address's fragment, e.g. `#/sessions/<id>`. */
+  async hash(): Promise<string> {
+    return this.evaluate(() => location.hash);
   }
 
   /** Waits until there is no row for session `id`. */

@@ -16,6 +16,10 @@ export class PlaywrightDashboard extends Dashboard {
     await this.page.goto(new URL(path, this.baseURL).href);
   }
 
+  async reload(): Promise<void> {
+    await this.page.reload();
+  }
+
   async evaluate<T, A = undefined>(fn: (arg: A) => T, arg?: A): Promise<T> {
     return this.page.evaluate(fn as (arg: unknown) => T, arg as unknown);
   }

@@ -24,6 +24,10 @@ export class WebDriverDashboard extends Dashboard {
     await this.browser.url(new URL(path, origin).href);
   }
 
+  async reload(): Promise<void> {
+    await this.browser.refresh();
+  }
+
   async evaluate<T, A = undefined>(fn: (arg: A) => T, arg?: A): Promise<T> {
     // WebdriverIO's types of execute's arguments are about elements; these are plain JSON.
     return (await this.browser.execute(fn as never, arg as never)) as T;

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
 import type { Session } from '@sessionboard/protocol';
 import { checkEveryWay } from '../support/accessibility.ts';
 import type { AxeCheck } from '../support/accessibility.ts';
@@ -135,6 +136,66 @@ test.describe('accessibility (axe, WCAG 2.2 AA)', () => {
     await server.api.createSession({ name: 'after the restart' });
     await expect(page.getByTestId('session-row')).toHaveCount(1);
     expect(failures(await checkEveryWay(page, testInfo, 'restarted'))).toEqual([]);
+  });
+
+  test.describe('the session page', () => {
+    /** Colours (16, 256, true colour, dim, a background, reverse) on stdout and warnings on stderr; a line every 0.3 s while it runs. */
+    const COLOURFUL = [
+      'printf "\\033[1mBuilding\\033[0m app\\n\\033[32m✔\\033[0m compiled \\033[36msrc/main.ts\\033[0m in \\033[33m412 ms\\033[0m\\n"',
+      'printf "\\033[34mINFO\\033[0m listening on \\033[4mhttp://127.0.0.1:8080\\033[0m\\n"',
+      'printf "\\033[38;5;208morange\\033[0m \\033[38;2;20;20;160mdark blue\\033[0m \\033[2mdim\\033[0m \\033[41;97m FAIL \\033[0m \\033[7mreversed\\033[0m \\033[90mgrey\\033[0m\\n"',
+      'echo "warning: deprecated option --legacy" >&2',
+      'printf "\\033[31merror:\\033[0m in stderr, red\\n" >&2',
+    ].join('; ');
+
+    async function openSession(page: Page, server: ServerProcess, id: string, state: 'live' | 'ended'): Promise<void> {
+      await page.goto(new URL(`/#/sessions/${id}`, server.baseURL).href);
+      await expect(page.getByTestId('session-output')).toHaveAttribute('data-state', state);
+      await expect(page.getByTestId('output-text')).toContainText('warning: deprecated option');
+    }
+
+    test('live output in colour, with stderr', async ({ page, server }, testInfo) => {
+      const session = await server.api.createSession({
+        name: 'dev server',
+        command: ['sh', '-c', `${COLOURFUL}; i=0; while [ $i -lt 900 ]; do i=$((i+1)); printf "\\033[90m[%d]\\033[0m GET /api/items \\033[32m200\\033[0m\\n" $i; sleep 0.3; done`],
+      });
+      await openSession(page, server, session.id, 'live');
+      expect(failures(await checkEveryWay(page, testInfo, 'detail-live'))).toEqual([]);
+    });
+
+    test('ended output in colour, with stderr, and a search', async ({ page, server }, testInfo) => {
+      const session = await server.api.createSession({ name: 'tests', command: ['sh', '-c', `${COLOURFUL}; exit 1`] });
+      await server.api.waitForStatus(session.id, 'exited');
+      await openSession(page, server, session.id, 'ended');
+      const checks = await checkEveryWay(page, testInfo, 'detail-ended');
+      await page.getByTestId('output-search').fill('o');
+      await expect(page.getByTestId('output-search-count')).toHaveText(/^1 of \d+$/);
+      checks.push(...(await checkEveryWay(page, testInfo, 'detail-search')));
+      expect(failures(checks)).toEqual([]);
+    });
+
+    test.describe('with little output kept (SESSIONS_OUTPUT_BYTES=4096)', () => {
+      test.use({ serverEnv: { SESSIONS_OUTPUT_BYTES: '4096' } });
+
+      test('output whose start was dropped', async ({ page, server }, testInfo) => {
+        const session = await server.api.createSession({
+          name: 'chatty',
+          command: ['sh', '-c', `i=0; while [ $i -lt 400 ]; do i=$((i+1)); printf "line %d \\033[35mof chatter\\033[0m\\n" $i; done; ${COLOURFUL}`],
+        });
+        await server.api.waitForStatus(session.id, 'exited');
+        await openSession(page, server, session.id, 'ended');
+        await expect(page.getByTestId('output-truncated')).toContainText('Older output dropped');
+        expect(failures(await checkEveryWay(page, testInfo, 'detail-truncated'))).toEqual([]);
+      });
+    });
+
+    test('a session that is not there', async ({ page, dashboard, server }, testInfo) => {
+      await dashboard.goto('/');
+      await dashboard.waitForConnectionState('live');
+      await page.goto(new URL('/#/sessions/no-such-session', server.baseURL).href);
+      await expect(page.getByTestId('session-missing')).toContainText('Session not found');
+      expect(failures(await checkEveryWay(page, testInfo, 'detail-missing'))).toEqual([]);
+    });
   });
 
   test.describe('with a token', () => {

@@ -121,4 +121,52 @@ test.describe('keyboard only', () => {
     expect(record.lostAfter).toEqual([]);
     expect(record.path).toContain('button[browse-button]');
   });
+
+  test('open a session, terminate it, go back and remove it without the mouse; focus never falls to the page', async ({ page, dashboard }) => {
+    test.setTimeout(90_000);
+    const probe = await FocusProbe.install(page);
+    await dashboard.goto('/#/?q=sleep');
+    await dashboard.waitForConnectionState('live');
+
+    // Start a session: it matches the list's search.
+    await tabTo(page, page.getByTestId('command-input'));
+    await page.keyboard.type('sleep 600');
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('session-row')).toHaveCount(1);
+    const id = (await page.getByTestId('session-row').getAttribute('data-session-id'))!;
+
+    // Open it: its name is a link; Enter follows it, and focus starts on the page's heading.
+    await tabTo(page, row(page, id).getByTestId('session-link'));
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(new RegExp(`#/sessions/${id}$`));
+    await expect(page.getByTestId('detail-name')).toBeFocused();
+    await expect(page.getByTestId('detail-name')).toHaveText('sleep');
+    await expect(page.getByTestId('session-output')).toHaveAttribute('data-state', 'live');
+
+    // Terminate: the button that takes its place (Kill now, then Run again) gets focus.
+    await tabTo(page, page.getByTestId('terminate-button'));
+    await page.keyboard.press('Enter');
+    await expect(page.getByTestId('detail-status')).toHaveAttribute('data-status', 'exited');
+    await expect(page.getByTestId('run-again-button')).toBeFocused();
+    await expect(page.getByTestId('session-output')).toHaveAttribute('data-state', 'ended');
+
+    // Back to the list, with its search, and focus on the link of the row just left.
+    await tabTo(page, page.getByTestId('back-to-list'), { back: true });
+    await page.keyboard.press('Enter');
+    await expect(page).toHaveURL(/#\/\?q=sleep$/);
+    await expect(page.getByTestId('search-input')).toHaveValue('sleep');
+    await expect(row(page, id).getByTestId('session-link')).toBeFocused();
+    await expect(row(page, id)).toHaveAttribute('data-status', 'exited');
+
+    // Remove it from the list: focus goes to the list's heading, the last row gone.
+    await tabTo(page, row(page, id).getByTestId('remove-button'));
+    await page.keyboard.press('Enter');
+    await expect(row(page, id)).toHaveCount(0);
+    await expect(page.getByRole('heading', { name: 'Sessions', level: 2 })).toBeFocused();
+
+    const record = await probe.record();
+    expect(record.lostAfter).toEqual([]);
+    expect(record.path).toContain(`a[session-link] in ${id}`);
+    expect(record.path).toContain(`h2[detail-name] in ${id}`);
+  });
 });

@@ -3,8 +3,10 @@ import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, networkError } from '@sessionboard/client';
 import App from './App.vue';
+import { OUTPUT_CLIENT_FACTORY } from './composables/useSessionOutput.ts';
 import { useSessionsStore } from './stores/useSessionsStore.ts';
 import { fakeBackend, session } from './testing/fakeBackend.ts';
+import { fakeOutput } from './testing/fakeOutput.ts';
 import { testRouter } from './testing/testRouter.ts';
 
 enableAutoUnmount(afterEach);
@@ -279,5 +281,21 @@ describe('the tab title', () => {
     );
     await wrapper.vm.$nextTick();
     expect(document.title).toBe('(2 running, 1 failed) Sessionboard');
+  });
+
+  it('names the session whose page is open', async () => {
+    const fake = fakeBackend();
+    fake.push(snapshot([session({ id: 'a', name: 'build' }), session({ id: 'b', name: 'other' })]));
+    const router = await testRouter('/sessions/a');
+    useSessionsStore().startConnection(fake.backend);
+    mount(App, {
+      global: { plugins: [router], provide: { [OUTPUT_CLIENT_FACTORY as symbol]: fakeOutput().factory } },
+      attachTo: document.body.appendChild(document.createElement('div')),
+    });
+    await flushPromises();
+    expect(document.title).toBe('(2 running) build · Sessionboard');
+    await router.push('/');
+    await flushPromises();
+    expect(document.title).toBe('(2 running) Sessionboard');
   });
 });

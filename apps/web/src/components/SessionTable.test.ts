@@ -1,8 +1,10 @@
 import { enableAutoUnmount, flushPromises, mount } from '@vue/test-utils';
 import { createPinia, setActivePinia } from 'pinia';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createMemoryHistory } from 'vue-router';
 import { ApiError } from '@sessionboard/client';
 import type { Session } from '@sessionboard/protocol';
+import { createAppRouter } from '../router/createAppRouter.ts';
 import { useSessionsStore } from '../stores/useSessionsStore.ts';
 import { fakeBackend, session } from '../testing/fakeBackend.ts';
 import SessionTable from './SessionTable.vue';
@@ -19,8 +21,9 @@ beforeEach(() => {
 function mountTable(sessions: Session[], props: { loading?: boolean; offline?: boolean } = {}) {
   const fake = fakeBackend();
   useSessionsStore().startConnection(fake.backend);
-  const wrapper = mount(SessionTable, { props: { sessions, loading: false, offline: false, ...props } });
-  return { wrapper, ...fake };
+  const router = createAppRouter(createMemoryHistory());
+  const wrapper = mount(SessionTable, { props: { sessions, loading: false, offline: false, ...props }, global: { plugins: [router] } });
+  return { wrapper, router, ...fake };
 }
 
 function mountRow(row: Session) {
@@ -28,8 +31,9 @@ function mountRow(row: Session) {
   useSessionsStore().startConnection(fake.backend);
   const table = document.createElement('tbody');
   document.body.append(table);
-  const wrapper = mount(SessionTableRow, { props: { session: row, now }, attachTo: table });
-  return { wrapper, ...fake };
+  const router = createAppRouter(createMemoryHistory());
+  const wrapper = mount(SessionTableRow, { props: { session: row, now }, attachTo: table, global: { plugins: [router] } });
+  return { wrapper, router, ...fake };
 }
 
 describe('rows', () => {
@@ -135,6 +139,58 @@ describe('buttons', () => {
     await wrapper.get('[data-testid="terminate-button"]').trigger('click');
     await flushPromises();
     expect(useSessionsStore().actionError).toBe('Too many requests; try again in 20 s.');
+  });
+});
+
+describe('opening a session', () => {
+  it('links the name to the session’s page', () => {
+    const { wrapper } = mountRow(session({ id: 'abc-1', name: 'greeter' }));
+    const link = wrapper.get('[data-testid="session-link"]');
+    expect(link.text()).toBe('greeter');
+    expect(link.attributes('href')).toBe('/sessions/abc-1');
+  });
+
+  it('opens it on a click anywhere on the row but its buttons', async () => {
+    const { wrapper, router, api } = mountRow(session({ id: 'abc-1' }));
+    api.terminateSession.mockResolvedValue(null);
+    await wrapper.get('[data-testid="terminate-button"]').trigger('click');
+    await flushPromises();
+    expect(router.currentRoute.value.path).toBe('/');
+    await wrapper.get('.session-table-row__command').trigger('click');
+    await flushPromises();
+    expect(router.currentRoute.value.fullPath).toBe('/sessions/abc-1');
+  });
+
+  it('leaves a modified click to the browser, and a click that ends a text selection alone', async () => {
+    const { wrapper, router } = mountRow(session({ id: 'abc-1' }));
+    await wrapper.get('.session-table-row__cwd').trigger('click', { ctrlKey: true });
+    const cell = wrapper.get('.session-table-row__cwd code').element;
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    getSelection()!.addRange(range);
+    await wrapper.get('.session-table-row__cwd').trigger('click');
+    getSelection()!.removeAllRanges();
+    await flushPromises();
+    expect(router.currentRoute.value.path).toBe('/');
+  });
+
+  it('opens it on Enter on the row itself', async () => {
+    const { wrapper, router } = mountRow(session({ id: 'abc-1' }));
+    await wrapper.get('[data-testid="terminate-button"]').trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(router.currentRoute.value.path).toBe('/');
+    await wrapper.get('[data-testid="session-row"]').trigger('keydown', { key: 'Enter' });
+    await flushPromises();
+    expect(router.currentRoute.value.fullPath).toBe('/sessions/abc-1');
+  });
+
+  it('gives focus back to a session’s link, or to the heading when its row is gone', () => {
+    const { wrapper } = mountTable([session({ id: 'a' }), session({ id: 'b' })]);
+    document.body.append(wrapper.element);
+    (wrapper.vm as unknown as { focusSession(id: string): void }).focusSession('b');
+    expect(document.activeElement).toBe(wrapper.get('[data-session-id="b"] [data-testid="session-link"]').element);
+    (wrapper.vm as unknown as { focusSession(id: string): void }).focusSession('gone');
+    expect(document.activeElement?.textContent).toBe('Sessions');
   });
 });
 

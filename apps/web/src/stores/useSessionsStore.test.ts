@@ -42,6 +42,16 @@ describe('state from the client', () => {
     expect(store.lastUpdateAt).toBe(4000);
   });
 
+  it('keeps the server’s heartbeat interval from the last stream snapshot, for output streams', () => {
+    const { store, push } = connected();
+    expect(store.heartbeatMs).toBeNull();
+    push({ type: 'snapshot', sessions: [], lastEventId: 'e1', heartbeatMs: 2000, at: 1 });
+    expect(store.heartbeatMs).toBe(2000);
+    // A poll's list has none: the interval learnt stays.
+    push({ type: 'snapshot', sessions: [], lastEventId: 'e2', heartbeatMs: null, at: 2 });
+    expect(store.heartbeatMs).toBe(2000);
+  });
+
   it('follows the connection status and its error', () => {
     const { store, push } = connected();
     expect([store.status, store.loading]).toEqual(['connecting', true]);

@@ -59,6 +59,8 @@ export const useSessionsStore = defineStore('sessions', () => {
   const lastUpdateAt = ref<number | null>(null);
   /** Why the connection is not live, from the client. */
   const error = ref<string | null>(null);
+  /** The server's heartbeat interval, from the last stream snapshot: output streams share it. Null until one came. */
+  const heartbeatMs = ref<number | null>(null);
   /** The last failed row action (terminate, kill, remove, run again, clear ended). */
   const actionFailure = shallowRef<ActionFailure | null>(null);
   /** The server restarted and took the old list with it; null once dismissed. */
@@ -112,6 +114,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     if ((state.status === 'live' || state.status === 'polling') && actionFailure.value?.connection) actionFailure.value = null;
     sessionsById.value = state.sessions;
     lastUpdateAt.value = state.lastUpdateAt;
+    heartbeatMs.value = state.heartbeatMs;
     // A connection coming up proves this browser is signed in again (perhaps in another tab).
     if (status.value !== state.status && (state.status === 'live' || state.status === 'polling')) signInAsked.value = false;
     status.value = state.status;
@@ -350,6 +353,7 @@ export const useSessionsStore = defineStore('sessions', () => {
     status,
     lastUpdateAt,
     error,
+    heartbeatMs,
     actionError,
     restartNotice,
     pendingClear,

@@ -21,4 +21,9 @@ describe('formatDocumentTitle', () => {
     expect(formatDocumentTitle([])).toBe('Sessionboard');
     expect(formatDocumentTitle([session({ status: 'exited', exitCode: 3, pid: null })])).toBe('Sessionboard');
   });
+
+  it('names the session whose page is open', () => {
+    expect(formatDocumentTitle([session({ name: 'build' })], 'build')).toBe('(1 running) build · Sessionboard');
+    expect(formatDocumentTitle([], 'build')).toBe('build · Sessionboard');
+  });
 });

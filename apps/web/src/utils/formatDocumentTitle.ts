@@ -4,11 +4,12 @@ import type { Session } from '@sessionboard/protocol';
 export const APP_TITLE = 'Sessionboard';
 
 /**
- * The tab title: what needs attention, then the name, e.g. `(2 running, 1 failed)
- * Sessionboard`. Running counts `running` and `stopping`; failed and lost count those
- * statuses; a part that is zero is left out.
+ * The tab title: what needs attention, then the page (a session's name, on its page) and
+ * the name, e.g. `(2 running, 1 failed) Sessionboard` or `(2 running) build · Sessionboard`.
+ * Running counts `running` and `stopping`; failed and lost count those statuses; a part
+ * that is zero is left out.
  */
-export function formatDocumentTitle(sessions: readonly Session[]): string {
+export function formatDocumentTitle(sessions: readonly Session[], page: string | null = null): string {
   let running = 0;
   let failed = 0;
   let lost = 0;
@@ -22,5 +23,6 @@ export function formatDocumentTitle(sessions: readonly Session[]): string {
     failed > 0 ? `${failed} failed` : null,
     lost > 0 ? `${lost} lost` : null,
   ].filter((part) => part !== null);
-  return parts.length === 0 ? APP_TITLE : `(${parts.join(', ')}) ${APP_TITLE}`;
+  const name = page === null ? APP_TITLE : `${page} · ${APP_TITLE}`;
+  return parts.length === 0 ? name : `(${parts.join(', ')}) ${name}`;
 }

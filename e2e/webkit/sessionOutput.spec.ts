@@ -1,0 +1,4 @@
+import { sessionOutputScenarios } from '../scenarios/sessionOutput.ts';
+import { webkitTest } from '../support/fixtures.ts';
+
+sessionOutputScenarios(webkitTest);
