@@ -30,7 +30,7 @@ export interface OutputFollowerOptions {
    * normal interval. @default 250
    */
   behindIntervalMs?: number;
-  /** Bytes of output in one flush at most while behind: a sample. @default 65536 */
+  /** Bytes of output in one flush at most while behind: a sample. @default 16384 */
   behindChunkBytes?: number;
   /** Shared by the followers of one source, so that they share what it decodes. */
   memo?: ReadMemo;
@@ -112,7 +112,7 @@ export class OutputFollower {
     this.#intervalMs = 1000 / (options.maxChunksPerSecond ?? OUTPUT_LIMITS.maxChunksPerSecond);
     this.#behindIntervalMs = Math.max(this.#intervalMs, options.behindIntervalMs ?? 250);
     this.#maxBytes = options.maxChunkBytes ?? OUTPUT_LIMITS.maxChunkBytes;
-    this.#behindMaxBytes = Math.min(this.#maxBytes, options.behindChunkBytes ?? 64 * 1024);
+    this.#behindMaxBytes = Math.min(this.#maxBytes, options.behindChunkBytes ?? 16 * 1024);
     this.#now = options.now ?? Date.now;
     this.#offset = options.after ?? 0;
     this.#lastWriteAt = this.#now();
