@@ -96,6 +96,20 @@ export async function applyTheme(page: Page, theme: Theme): Promise<'system' | '
 }
 
 /**
+ * Lays out and paints what skips its rendering while off-screen (`content-visibility: auto`,
+ * the output's blocks): a user sees it once scrolled to, but axe would take it for hidden and
+ * a full-page screenshot shows it blank. A user agent stylesheet cannot be added, so inline.
+ */
+async function renderSkippedContent(page: Page): Promise<void> {
+  await page.evaluate(async () => {
+    for (const element of Array.from(document.querySelectorAll<HTMLElement>('*'))) {
+      if (getComputedStyle(element).contentVisibility === 'auto') element.style.contentVisibility = 'visible';
+    }
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+  });
+}
+
+/**
  * Shows the page in `theme` at `viewport` (the mobile project keeps its device's size),
  * opens the view with `steps` when given, runs axe, attaches a screenshot, and closes the
  * view again. Returns the check.
@@ -122,10 +136,12 @@ export async function checkView(
       }
     }),
   );
+  await renderSkippedContent(page);
   const violations = await axeViolations(page);
   const overflowPx = await page.evaluate(() => Math.max(0, document.documentElement.scrollWidth - window.innerWidth));
   const smallTargets = viewport === 'phone' ? await smallTargetsOf(page) : [];
   const name = `${view}-${theme}-${viewport}.png`;
+  await renderSkippedContent(page);
   const screenshot = await page.screenshot({ fullPage: true });
   await testInfo.attach(name, { body: screenshot, contentType: 'image/png' });
   const keep = process.env['A11Y_SCREENSHOTS_DIR'];
