@@ -5,6 +5,7 @@ import { PassThrough } from 'node:stream';
 import { setImmediate as tick } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CaptureTimers } from './OutputCapture.ts';
+import { RecentReads } from './RecentReads.ts';
 import { SessionOutput } from './SessionOutput.ts';
 
 /** Timers that run only when told to. */
@@ -197,6 +198,25 @@ describe('spilling', () => {
     expect(output.byteLength).toBeLessThan(100);
     await output.remove();
     expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('hands out what a memo keeps for the same range after a spill, as from memory', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sessionboard-session-output-'));
+    dirs.push(dir);
+    const { output, stdout, stderr } = setup();
+    stdout.end('hello\n');
+    stderr.end();
+    await tick();
+    await tick();
+    output.processEnded();
+    await output.spill(join(dir, '1.out'));
+    const memo = new RecentReads();
+
+    const [first, second] = await Promise.all([output.read(0, 100, memo), output.read(0, 100, memo)]);
+
+    expect(output.kept).toEqual({ memory: 0, disk: 6 });
+    expect(second.chunks).toBe(first.chunks);
+    expect(first.chunks).toEqual([{ stream: 'stdout', text: 'hello\n', offset: 6 }]);
   });
 
   it('does not spill output that is still growing', async () => {

@@ -100,7 +100,7 @@ export class SessionOutput implements OutputSource {
   }
 
   read(after: number, maxBytes: number, memo?: ReadMemo): OutputRead | Promise<OutputRead> {
-    if (this.#spilled !== undefined) return this.#readSpilled(this.#spilled, after, maxBytes);
+    if (this.#spilled !== undefined) return this.#readSpilled(this.#spilled, after, maxBytes, memo);
     if (this.#buffer === undefined) return this.#removedRead(after);
     return this.#describe(this.#buffer.read(after, maxBytes, memo));
   }
@@ -186,10 +186,10 @@ export class SessionOutput implements OutputSource {
     for (const listener of listeners) listener();
   }
 
-  async #readSpilled(spilled: SpilledOutput, after: number, maxBytes: number): Promise<OutputRead> {
+  async #readSpilled(spilled: SpilledOutput, after: number, maxBytes: number, memo: ReadMemo | undefined): Promise<OutputRead> {
     let read: WindowRead;
     try {
-      read = await spilled.read(after, maxBytes);
+      read = await spilled.read(after, maxBytes, memo);
     } catch (error) {
       // Removed while the file was being read.
       if (this.#removed) return this.#removedRead(after);

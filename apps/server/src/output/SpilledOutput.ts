@@ -1,7 +1,7 @@
 import { open, rm } from 'node:fs/promises';
 import type { OutputBuffer } from './OutputBuffer.ts';
 import { readRawWindow, type RawWindowRead } from './readRawWindow.ts';
-import { readWindow, type WindowRead } from './readWindow.ts';
+import { readWindow, type ReadMemo, type WindowRead } from './readWindow.ts';
 import type { SegmentIndex } from './SegmentIndex.ts';
 
 /**
@@ -54,7 +54,7 @@ export class SpilledOutput {
   }
 
   /** The output after `after`, at most `maxBytes`; see {@link readWindow}. */
-  async read(after: number, maxBytes: number): Promise<WindowRead> {
+  async read(after: number, maxBytes: number, memo?: ReadMemo): Promise<WindowRead> {
     const position = Math.max(after, this.from);
     if (position >= this.end) return { from: this.from, chunks: [], offset: position };
     // Enough around the range for the boundary checks: 3 bytes before it, 1 after.
@@ -64,7 +64,7 @@ export class SpilledOutput {
       byteAt: (offset: number) => data[offset - lo] as number,
       text: (start: number, stop: number) => data.toString('utf8', start - lo, stop - lo),
     };
-    return readWindow(this.#index, this.from, this.end, bytes, after, maxBytes);
+    return readWindow(this.#index, this.from, this.end, bytes, after, maxBytes, memo);
   }
 
   /** The newest output after `after`, at most `maxBytes`, as written; see {@link readRawWindow}. */
