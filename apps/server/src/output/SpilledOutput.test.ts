@@ -2,11 +2,22 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { OutputBuffer } from './OutputBuffer.ts';
 import type { OutputStreamName } from './SegmentIndex.ts';
 import { SpilledOutput } from './SpilledOutput.ts';
 import { incompleteTailLength } from './utf8Boundary.ts';
+
+/** Files opened for reading, counted through `open`. */
+const opened = vi.hoisted(() => ({ reads: 0 }));
+vi.mock('node:fs/promises', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs/promises')>();
+  const open: typeof fs.open = (path, flags, mode) => {
+    if (flags === 'r') opened.reads += 1;
+    return fs.open(path, flags, mode);
+  };
+  return { ...fs, open };
+});
 
 let dir: string;
 let files = 0;
@@ -50,6 +61,19 @@ describe('SpilledOutput', () => {
       ),
       { numRuns: 200 },
     );
+  });
+
+  it('reads the file once for reads of the same range under way together, and again for a later one', async () => {
+    const spilled = await SpilledOutput.write(join(dir, `${++files}.out`), filled(1024, [{ stream: 'stdout', bytes: Buffer.from('hello\n') }]));
+    const before = opened.reads;
+
+    const together = await Promise.all([spilled.read(0, 100), spilled.read(0, 100), spilled.read(0, 100)]);
+    const between = opened.reads - before;
+    const later = await spilled.read(0, 100);
+
+    expect(between).toBe(1);
+    expect(opened.reads - before).toBe(2);
+    for (const read of [...together, later]) expect(read.chunks).toEqual([{ stream: 'stdout', text: 'hello\n', offset: 6 }]);
   });
 
   it('keeps the bytes in a file only its owner can read, and removes it', async () => {

@@ -14,6 +14,7 @@ export class SpilledOutput {
   readonly from: number;
   readonly end: number;
   readonly #index: SegmentIndex;
+  #reading: { lo: number; hi: number; data: Promise<Buffer> } | undefined;
 
   private constructor(path: string, from: number, end: number, index: SegmentIndex) {
     this.path = path;
@@ -80,8 +81,23 @@ export class SpilledOutput {
     return readRawWindow(this.#index, this.from, this.end, bytes, after, maxBytes);
   }
 
-  /** Bytes `lo..hi` of the output, read from the file. */
-  async #bytes(lo: number, hi: number): Promise<Buffer> {
+  /**
+   * Bytes `lo..hi` of the output, read from the file; reads of the same range while one is
+   * under way share it (the followers of one output flush on the same slot).
+   */
+  #bytes(lo: number, hi: number): Promise<Buffer> {
+    const reading = this.#reading;
+    if (reading !== undefined && reading.lo === lo && reading.hi === hi) return reading.data;
+    const entry = { lo, hi, data: this.#readFile(lo, hi) };
+    this.#reading = entry;
+    const done = () => {
+      if (this.#reading === entry) this.#reading = undefined;
+    };
+    entry.data.then(done, done);
+    return entry.data;
+  }
+
+  async #readFile(lo: number, hi: number): Promise<Buffer> {
     const data = Buffer.allocUnsafe(hi - lo);
     if (data.length === 0) return data;
     const handle = await open(this.path, 'r');
