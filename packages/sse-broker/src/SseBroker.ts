@@ -96,15 +96,13 @@ interface Backlog {
   offset: number;
   /** Bytes of live events queued behind the opening; bounded by `maxBufferedBytes`. */
   liveBytes: number;
-  /** When the stream last drained (epoch ms): one stuck a whole heartbeat interval is closed. */
-  progressAt: number;
 }
 
 interface Client {
   readonly connection: SseConnection;
   /** The framing of a connection that takes framed bytes; undefined when it frames writes itself. */
   readonly framing: FrameFraming | undefined;
-  /** When the client was last written to (epoch ms), for the heartbeat sweep. */
+  /** When the client was last written to (epoch ms): the sweep pings it, or closes it if its opening is stuck. */
   lastWriteAt: number;
   /** Undefined once everything was written: live events then go straight to the connection. */
   backlog: Backlog | undefined;
@@ -213,12 +211,11 @@ export class SseBroker {
     }
     this.#stats.framesSent += frames.length;
 
-    const now = this.#now();
     const client: Client = {
       connection,
       framing: connection.writeFramed === undefined ? undefined : connection.framing,
-      lastWriteAt: now,
-      backlog: { frames, index: 0, offset: 0, liveBytes: 0, progressAt: now },
+      lastWriteAt: this.#now(),
+      backlog: { frames, index: 0, offset: 0, liveBytes: 0 },
     };
     this.#clients.add(client);
     connection.onClose(() => this.#clients.delete(client));
@@ -291,11 +288,11 @@ export class SseBroker {
     let frame: Buffer | undefined;
     const wrapped: Wrapped = { framing: undefined, bytes: undefined };
     for (const client of this.#clients) {
+      if (client.lastWriteAt > idleSince) continue;
       if (client.backlog !== undefined) {
-        if (client.backlog.progressAt <= idleSince) this.#closeSlow(client);
+        this.#closeSlow(client);
         continue;
       }
-      if (client.lastWriteAt > idleSince) continue;
       frame ??= Buffer.from(encodeFrame({ event: this.#pingEvent, data: this.#pingData(now) }));
       if (this.#send(client, frame, wrapped, now)) this.#stats.pingsSent += 1;
     }
@@ -346,7 +343,7 @@ export class SseBroker {
       if (!ok && connection.onDrain !== undefined && backlog.index < backlog.frames.length) {
         connection.onDrain(() => {
           if (client.backlog !== backlog || !this.#clients.has(client)) return;
-          backlog.progressAt = this.#now();
+          client.lastWriteAt = this.#now();
           this.#pump(client);
         });
         return;
