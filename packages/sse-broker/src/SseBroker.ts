@@ -237,8 +237,7 @@ export class SseBroker {
   /** Ends every stream and stops the heartbeat; new streams are refused from now on. */
   drain(): void {
     this.#draining = true;
-    for (const client of this.#clients) client.connection.close();
-    this.#clients.clear();
+    this.#closeStreams();
     this.#stopSweep();
   }
 
