@@ -40,9 +40,9 @@ export interface SseBrokerOptions {
   now?: () => number;
   /**
    * Told, after each event written to at least one stream, how long writing it to every open
-   * stream took (seconds) and to how many. For a fan-out time histogram. @default none
+   * stream took (seconds). For a fan-out time histogram. @default none
    */
-  onFanOut?: (seconds: number, streams: number) => void;
+  onFanOut?: (seconds: number) => void;
   /** @default the global timers */
   timers?: BrokerTimers;
 }
@@ -131,7 +131,7 @@ export class SseBroker {
   readonly #pingData: (at: number) => string;
   readonly #now: () => number;
   readonly #timers: BrokerTimers;
-  readonly #onFanOut: ((seconds: number, streams: number) => void) | undefined;
+  readonly #onFanOut: ((seconds: number) => void) | undefined;
   #sweep: unknown;
   #draining = false;
   #snapshot: { id: string; frame: Buffer } | undefined;
@@ -268,11 +268,10 @@ export class SseBroker {
 
   #fanOut(frame: Buffer): void {
     const started = this.#onFanOut === undefined ? 0 : performance.now();
-    const streams = this.#clients.size;
     const now = this.#now();
     const wrapped: Wrapped = { framing: undefined, bytes: undefined };
     for (const client of this.#clients) this.#send(client, frame, wrapped, now);
-    this.#onFanOut?.((performance.now() - started) / 1000, streams);
+    this.#onFanOut?.((performance.now() - started) / 1000);
   }
 
   /** One sweep for all streams: ping those idle for a heartbeat interval, close those stuck as long. */
