@@ -282,7 +282,6 @@ export function createLiveConnection<Name extends string, Answer extends object,
   function stopFor(error: ApiError): boolean {
     if (error.status === 401) {
       enter('signed_out', false);
-      failures = 0;
       show({ status: 'offline', error: error.message, authRequired: true });
       return true;
     }

@@ -27,10 +27,7 @@ export async function probeStream(url: string, attempt: Attempt, options: ProbeO
       cache: 'no-store',
       signal: controller.signal,
     });
-    if (response.ok) {
-      controller.abort();
-      return null;
-    }
+    if (response.ok) return null;
     return await apiErrorFromResponse(response, options.now());
   } catch (cause) {
     return networkError(cause);

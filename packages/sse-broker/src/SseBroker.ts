@@ -40,9 +40,9 @@ export interface SseBrokerOptions {
   now?: () => number;
   /**
    * Told, after each event written to at least one stream, how long writing it to every open
-   * stream took (seconds) and to how many. For a fan-out time histogram. @default none
+   * stream took (seconds). For a fan-out time histogram. @default none
    */
-  onFanOut?: (seconds: number, streams: number) => void;
+  onFanOut?: (seconds: number) => void;
   /** @default the global timers */
   timers?: BrokerTimers;
 }
@@ -96,15 +96,13 @@ interface Backlog {
   offset: number;
   /** Bytes of live events queued behind the opening; bounded by `maxBufferedBytes`. */
   liveBytes: number;
-  /** When the stream last drained (epoch ms): one stuck a whole heartbeat interval is closed. */
-  progressAt: number;
 }
 
 interface Client {
   readonly connection: SseConnection;
   /** The framing of a connection that takes framed bytes; undefined when it frames writes itself. */
   readonly framing: FrameFraming | undefined;
-  /** When the client was last written to (epoch ms), for the heartbeat sweep. */
+  /** When the client was last written to (epoch ms): the sweep pings it, or closes it if its opening is stuck. */
   lastWriteAt: number;
   /** Undefined once everything was written: live events then go straight to the connection. */
   backlog: Backlog | undefined;
@@ -133,7 +131,7 @@ export class SseBroker {
   readonly #pingData: (at: number) => string;
   readonly #now: () => number;
   readonly #timers: BrokerTimers;
-  readonly #onFanOut: ((seconds: number, streams: number) => void) | undefined;
+  readonly #onFanOut: ((seconds: number) => void) | undefined;
   #sweep: unknown;
   #draining = false;
   #snapshot: { id: string; frame: Buffer } | undefined;
@@ -213,12 +211,11 @@ export class SseBroker {
     }
     this.#stats.framesSent += frames.length;
 
-    const now = this.#now();
     const client: Client = {
       connection,
       framing: connection.writeFramed === undefined ? undefined : connection.framing,
-      lastWriteAt: now,
-      backlog: { frames, index: 0, offset: 0, liveBytes: 0, progressAt: now },
+      lastWriteAt: this.#now(),
+      backlog: { frames, index: 0, offset: 0, liveBytes: 0 },
     };
     this.#clients.add(client);
     connection.onClose(() => this.#clients.delete(client));
@@ -240,8 +237,7 @@ export class SseBroker {
   /** Ends every stream and stops the heartbeat; new streams are refused from now on. */
   drain(): void {
     this.#draining = true;
-    for (const client of this.#clients) client.connection.close();
-    this.#clients.clear();
+    this.#closeStreams();
     this.#stopSweep();
   }
 
@@ -272,11 +268,10 @@ export class SseBroker {
 
   #fanOut(frame: Buffer): void {
     const started = this.#onFanOut === undefined ? 0 : performance.now();
-    const streams = this.#clients.size;
     const now = this.#now();
     const wrapped: Wrapped = { framing: undefined, bytes: undefined };
     for (const client of this.#clients) this.#send(client, frame, wrapped, now);
-    this.#onFanOut?.((performance.now() - started) / 1000, streams);
+    this.#onFanOut?.((performance.now() - started) / 1000);
   }
 
   /** One sweep for all streams: ping those idle for a heartbeat interval, close those stuck as long. */
@@ -291,11 +286,11 @@ export class SseBroker {
     let frame: Buffer | undefined;
     const wrapped: Wrapped = { framing: undefined, bytes: undefined };
     for (const client of this.#clients) {
+      if (client.lastWriteAt > idleSince) continue;
       if (client.backlog !== undefined) {
-        if (client.backlog.progressAt <= idleSince) this.#closeSlow(client);
+        this.#closeSlow(client);
         continue;
       }
-      if (client.lastWriteAt > idleSince) continue;
       frame ??= Buffer.from(encodeFrame({ event: this.#pingEvent, data: this.#pingData(now) }));
       if (this.#send(client, frame, wrapped, now)) this.#stats.pingsSent += 1;
     }
@@ -346,7 +341,7 @@ export class SseBroker {
       if (!ok && connection.onDrain !== undefined && backlog.index < backlog.frames.length) {
         connection.onDrain(() => {
           if (client.backlog !== backlog || !this.#clients.has(client)) return;
-          backlog.progressAt = this.#now();
+          client.lastWriteAt = this.#now();
           this.#pump(client);
         });
         return;
