@@ -47,4 +47,14 @@ describe('createOutputSearch', () => {
     expect(search.search([old, item('b', 'needle')], 'needle').matches).toHaveLength(2);
     expect(reads).toBe(0);
   });
+
+  it('gives an item whose matches are unchanged the same object as last time', () => {
+    const search = createOutputSearch();
+    const old = item('a', 'needle');
+    const before = search.search([old, item('b', 'needle')], 'needle').byKey;
+    const after = search.search([old, item('b', 'needle needle')], 'needle').byKey;
+    expect(after.get('a')).toBe(before.get('a'));
+    expect(after.get('b')).not.toBe(before.get('b'));
+    expect(after.get('b')).toEqual({ first: 1, ranges: [[0, 6], [7, 13]] });
+  });
 });

@@ -10,12 +10,22 @@ export interface OutputMatch {
   readonly end: number;
 }
 
+/** An item's matches: `[start, end]` ranges of its text, and the index of the first among all matches. */
+export interface ItemMatches {
+  readonly first: number;
+  readonly ranges: readonly (readonly [number, number])[];
+}
+
 /** What {@link OutputSearch.search} found. */
 export interface OutputSearchResult {
   /** In output order; at most {@link MAX_OUTPUT_MATCHES}. */
   readonly matches: readonly OutputMatch[];
-  /** Each item's matches as `[start, end]` ranges, with the index of its first match in `matches`. */
-  readonly byKey: ReadonlyMap<string, { readonly first: number; readonly ranges: readonly (readonly [number, number])[] }>;
+  /**
+   * Each item's matches as `[start, end]` ranges, with the index of its first match in
+   * `matches`; an item whose matches are as they were last search is given the very same
+   * object (so its view, keyed by item, is not redrawn as output arrives).
+   */
+  readonly byKey: ReadonlyMap<string, ItemMatches>;
   /** There were more than {@link MAX_OUTPUT_MATCHES}. */
   readonly capped: boolean;
 }
@@ -37,6 +47,7 @@ const NOTHING: OutputSearchResult = { matches: [], byKey: new Map(), capped: fal
 export function createOutputSearch(): OutputSearch {
   let cache = new WeakMap<OutputTextItem, { query: string; ranges: [number, number][] }>();
   let lastQuery = '';
+  let lastByKey: ReadonlyMap<string, ItemMatches> = NOTHING.byKey;
 
   return {
     search(items, query) {
@@ -47,7 +58,7 @@ export function createOutputSearch(): OutputSearch {
       }
       const pattern = new RegExp(query.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'giu');
       const matches: OutputMatch[] = [];
-      const byKey = new Map<string, { first: number; ranges: [number, number][] }>();
+      const byKey = new Map<string, ItemMatches>();
       let capped = false;
       for (const item of items) {
         if (item.kind !== 'output') continue;
@@ -61,9 +72,11 @@ export function createOutputSearch(): OutputSearch {
         const ranges = found.ranges.length > room ? found.ranges.slice(0, room) : found.ranges;
         if (ranges.length < found.ranges.length) capped = true;
         if (ranges.length === 0) break;
-        byKey.set(item.key, { first: matches.length, ranges });
+        const last = lastByKey.get(item.key);
+        byKey.set(item.key, last?.first === matches.length && last.ranges === ranges ? last : { first: matches.length, ranges });
         for (const [start, end] of ranges) matches.push({ key: item.key, start, end });
       }
+      lastByKey = byKey;
       return { matches, byKey, capped };
     },
   };

@@ -1,7 +1,11 @@
 import type { Session } from '@sessionboard/protocol';
+import { countByFilter } from './filterSessions.ts';
 
 /** The page's name, alone when nothing needs attention. */
 export const APP_TITLE = 'Sessionboard';
+
+/** The list's counts the title tells, in its order. */
+const TITLE_COUNTS = ['running', 'failed', 'lost'] as const;
 
 /**
  * The tab title: what needs attention, then the page (a session's name, on its page) and
@@ -10,19 +14,8 @@ export const APP_TITLE = 'Sessionboard';
  * that is zero is left out.
  */
 export function formatDocumentTitle(sessions: readonly Session[], page: string | null = null): string {
-  let running = 0;
-  let failed = 0;
-  let lost = 0;
-  for (const { status } of sessions) {
-    if (status === 'running' || status === 'stopping') running += 1;
-    else if (status === 'failed') failed += 1;
-    else if (status === 'lost') lost += 1;
-  }
-  const parts = [
-    running > 0 ? `${running} running` : null,
-    failed > 0 ? `${failed} failed` : null,
-    lost > 0 ? `${lost} lost` : null,
-  ].filter((part) => part !== null);
+  const counts = countByFilter(sessions);
+  const parts = TITLE_COUNTS.filter((filter) => counts[filter] > 0).map((filter) => `${counts[filter]} ${filter}`);
   const name = page === null ? APP_TITLE : `${page} · ${APP_TITLE}`;
   return parts.length === 0 ? name : `(${parts.join(', ')}) ${name}`;
 }
