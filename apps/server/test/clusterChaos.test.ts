@@ -3,10 +3,10 @@ import { isLiveStatus } from '@sessionboard/protocol';
 import type { SessionsClient } from '@sessionboard/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHAOS_COMMANDS, between, byId, chaosSeed, createChaosClient, createRandom, pick, sleep, type ApiTally } from './chaos.ts';
-import { allEnded, converged, killGroups, list, startInstance } from './clusterHelpers.ts';
-import { closeAll, sendJson, waitFor, type TestServer } from './helpers.ts';
+import { allEnded, converged, list } from './clusterHelpers.ts';
+import { sendJson, waitFor, type TestServer } from './helpers.ts';
 import { RandomBalancer } from './RandomBalancer.ts';
-import { startRedis, stopRedises } from './redisServer.ts';
+import { useRedisCluster } from './useRedisCluster.ts';
 
 const CLIENTS = 8;
 const CHAOS_MS = 6000;
@@ -14,15 +14,13 @@ const HEARTBEAT_MS = 400;
 
 const clients: SessionsClient[] = [];
 let balancer: RandomBalancer | undefined;
-const created: Session[] = [];
+const cluster = useRedisCluster();
 
+// Runs before useRedisCluster's hook (the last registered runs first), so clients stop before the instances close.
 afterEach(async () => {
   for (const client of clients.splice(0)) client.stop();
   await balancer?.close();
   balancer = undefined;
-  await closeAll();
-  killGroups(created.splice(0));
-  await stopRedises();
 });
 
 /** Starts, stops and removes sessions at random, each request to a random instance, until `deadline`. */
@@ -34,7 +32,7 @@ async function churn(instances: readonly TestServer[], random: () => number, dea
     if (roll < 0.55) {
       const reply = await sendJson<Session>(`${server.url}/api/sessions`, 'POST', { command: pick(random, CHAOS_COMMANDS) });
       if (reply.status !== 201 && reply.status !== 429) throw new Error(`POST answered ${reply.status}: ${reply.text}`);
-      if (reply.status === 201) created.push(reply.body);
+      if (reply.status === 201) cluster.track(reply.body);
       count(`POST ${reply.status}`);
     } else {
       const live = roll < 0.8;
@@ -53,7 +51,6 @@ describe('clients hopping between instances at random while sessions churn on al
   it('brings every client, behind a balancer with no stickiness that drops connections, to the cluster\'s list and last id', async () => {
     const seed = chaosSeed('cluster chaos');
     const random = createRandom(seed);
-    const redis = await startRedis();
     const env = {
       SSE_HEARTBEAT_MS: String(HEARTBEAT_MS),
       SSE_REPLAY_EVENTS: '40',
@@ -62,7 +59,7 @@ describe('clients hopping between instances at random while sessions churn on al
       RATE_LIMIT_PER_MINUTE: '1000000',
       INSTANCE_TTL_MS: '5000',
     };
-    const instances = [await startInstance(redis, 'a:1', env), await startInstance(redis, 'b:1', env), await startInstance(redis, 'c:1', env)];
+    const instances = [await cluster.start('a:1', env), await cluster.start('b:1', env), await cluster.start('c:1', env)];
     balancer = new RandomBalancer(
       instances.map((server) => Number(new URL(server.url).port)),
       createRandom(seed ^ 0xba1),

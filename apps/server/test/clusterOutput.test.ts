@@ -1,35 +1,16 @@
-import type { OutputChunk, OutputEndEvent, Session, SessionOutputResponse } from '@sessionboard/protocol';
+import type { OutputChunk, OutputEndEvent, SessionOutputResponse } from '@sessionboard/protocol';
 import { sessionOutputPath, sessionOutputStreamPath } from '@sessionboard/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { eventually, killGroups, sessionOn, startInstance } from './clusterHelpers.ts';
-import { closeAll, openStream, send, sendJson, waitFor, type Frame, type RawStream, type TestServer } from './helpers.ts';
-import { startRedis, stopRedises, type RedisServer } from './redisServer.ts';
-import { runMain, stopMains } from './runMain.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, sessionOn } from './clusterHelpers.ts';
+import { openStream, send, sendJson, waitFor, type Frame, type RawStream, type TestServer } from './helpers.ts';
+import { runMain } from './runMain.ts';
+import { useRedisCluster } from './useRedisCluster.ts';
 
-let redis: RedisServer;
-const started: Session[] = [];
-
-beforeEach(async () => {
-  redis = await startRedis();
-});
-
-afterEach(async () => {
-  redis.resume();
-  await closeAll();
-  await stopMains();
-  killGroups(started.splice(0));
-  await stopRedises();
-});
+const cluster = useRedisCluster();
+const { create } = cluster;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const urlOf = (server: TestServer | string) => (typeof server === 'string' ? server : server.url);
-
-async function create(server: TestServer | string, command: string[]): Promise<Session> {
-  const reply = await sendJson<Session>(`${urlOf(server)}/api/sessions`, 'POST', { command });
-  expect(reply.status).toBe(201);
-  started.push(reply.body);
-  return reply.body;
-}
 
 function follow(server: TestServer | string, id: string, headers: Record<string, string> = {}): Promise<RawStream> {
   return openStream(`${urlOf(server)}${sessionOutputStreamPath(id)}`, headers);
@@ -85,8 +66,8 @@ const CHATTY = ['sh', '-c', 'for i in $(seq 1 30); do echo "line $i é"; echo "e
 
 describe('output of a session on another instance', () => {
   it('is followed there live with the chunks, offsets and end its own instance sends', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const session = await create(a, CHATTY);
 
     const [onA, onB] = await Promise.all([follow(a, session.id), follow(b, session.id)]);
@@ -107,8 +88,8 @@ describe('output of a session on another instance', () => {
   });
 
   it('is polled there with answers identical to its own instance\'s, at any offset', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const session = await create(a, CHATTY);
     const whole = await pollAll(b, session.id);
 
@@ -120,8 +101,8 @@ describe('output of a session on another instance', () => {
   });
 
   it('resumes on one instance from the last offset another one sent, with exactly the rest', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const session = await create(a, CHATTY);
 
     const first = await follow(a, session.id);
@@ -139,8 +120,8 @@ describe('output of a session on another instance', () => {
 
   it('keeps the same window there: the same oldest byte and truncated first when older output was dropped', async () => {
     const env = { SESSIONS_OUTPUT_BYTES: '4096' };
-    const a = await startInstance(redis, 'a:1', env);
-    const b = await startInstance(redis, 'b:1', env);
+    const a = await cluster.start('a:1', env);
+    const b = await cluster.start('b:1', env);
     const session = await create(a, ['seq', '1', '4000']);
     await sessionOn(b, session.id, (s) => s.status === 'exited');
 
@@ -159,18 +140,18 @@ describe('output of a session on another instance', () => {
   });
 
   it('answers 404 there once the session is removed, and its copy in Redis is gone', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const session = await create(a, ['echo', 'short']);
     await sessionOn(b, session.id, (s) => s.status === 'exited');
     expect(textOf((await pollAll(b, session.id)).chunks)).toBe('short\n');
-    expect(await redis.command('EXISTS', `sessionboard:out:${session.id}`)).toBe(':1\r\n');
+    expect(await cluster.redis.command('EXISTS', `sessionboard:out:${session.id}`)).toBe(':1\r\n');
 
     expect((await send(`${b.url}/api/sessions/${session.id}`, { method: 'DELETE' })).status).toBe(204);
 
     expect((await send(`${b.url}${sessionOutputPath(session.id)}`)).status).toBe(404);
     expect((await send(`${a.url}${sessionOutputStreamPath(session.id)}`)).status).toBe(404);
-    expect(await redis.command('EXISTS', `sessionboard:out:${session.id}`)).toBe(':0\r\n');
+    expect(await cluster.redis.command('EXISTS', `sessionboard:out:${session.id}`)).toBe(':0\r\n');
     // Removed from another instance, it is gone from its own instance's output store too.
     await waitFor(() => (a.output.source(session.id) === undefined ? true : undefined));
   });
@@ -178,8 +159,8 @@ describe('output of a session on another instance', () => {
 
 describe('output of a session whose instance shuts down gracefully', () => {
   it('is complete elsewhere: the last output and end with the session as its instance ended it', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const session = await create(a, ['sh', '-c', "trap 'echo bye; exit 3' TERM; echo hello; while :; do sleep 0.1; done"]);
     const follower = await follow(b, session.id);
     await follower.next((frame) => (frame.data ?? '').includes('hello'), { timeoutMs: 10_000 });
@@ -201,12 +182,12 @@ describe('output of a session whose instance shuts down gracefully', () => {
 
 describe('output across the cluster when Redis fails', () => {
   it('is carried into Redis again when Redis comes back empty, for instances that start later', async () => {
-    const a = await startInstance(redis, 'a:1');
+    const a = await cluster.start('a:1');
     const session = await create(a, ['sh', '-c', 'echo one; sleep 60']);
-    await eventually(async () => ((await redis.command('EXISTS', `sessionboard:out:${session.id}`)) === ':1\r\n' ? true : undefined));
+    await eventually(async () => ((await cluster.redis.command('EXISTS', `sessionboard:out:${session.id}`)) === ':1\r\n' ? true : undefined));
 
-    await redis.restart({ keepData: false });
-    const c = await startInstance(redis, 'c:1');
+    await cluster.redis.restart({ keepData: false });
+    const c = await cluster.start('c:1');
 
     const read = await eventually(async () => {
       const reply = await send(`${c.url}${sessionOutputPath(session.id)}`);
@@ -216,14 +197,14 @@ describe('output across the cluster when Redis fails', () => {
   });
 
   it('answers 503 unavailable with Retry-After for another instance\'s output while Redis does not answer', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const session = await create(a, ['sh', '-c', 'echo one; sleep 60']);
     await sessionOn(b, session.id, (s) => s.status === 'running');
 
-    redis.pause();
+    cluster.redis.pause();
     const reply = await send(`${b.url}${sessionOutputPath(session.id)}`);
-    redis.resume();
+    cluster.redis.resume();
 
     expect(reply.status).toBe(503);
     expect(JSON.parse(reply.text)).toMatchObject({ error: { code: 'unavailable' } });
@@ -238,9 +219,9 @@ describe('output across the cluster when Redis fails', () => {
 describe('output of a session whose instance is killed with SIGKILL', () => {
   it('stays readable elsewhere up to its last piece, and a follower there gets end with the session lost', async () => {
     const ttlMs = 2000;
-    const owner = await runMain({ REDIS_URL: redis.url, INSTANCE_NAME: 'a:1', INSTANCE_TTL_MS: String(ttlMs), LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000' });
+    const owner = await runMain({ REDIS_URL: cluster.redis.url, INSTANCE_NAME: 'a:1', INSTANCE_TTL_MS: String(ttlMs), LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000' });
     const ownerUrl = await waitFor(() => /"url":"(http:\/\/[^"]+)"/.exec(owner.output())?.[1], 20_000, owner.output);
-    const b = await startInstance(redis, 'b:1', { INSTANCE_TTL_MS: String(ttlMs) });
+    const b = await cluster.start('b:1', { INSTANCE_TTL_MS: String(ttlMs) });
     const session = await create(ownerUrl, ['sh', '-c', 'echo before; sleep 60']);
     const follower = await follow(b, session.id);
     await follower.next((frame) => frame.event === 'output', { timeoutMs: 10_000 });
@@ -261,15 +242,15 @@ describe('output of a session whose instance is killed with SIGKILL', () => {
 describe('a remote follower of a process printing as fast as it can (yes)', () => {
   it('costs Redis at most the window kept and the carry rate, and stays live with truncated', async () => {
     const env = { SESSIONS_OUTPUT_BYTES: String(256 * 1024) };
-    const a = await startInstance(redis, 'a:1', env);
-    const b = await startInstance(redis, 'b:1', env);
+    const a = await cluster.start('a:1', env);
+    const b = await cluster.start('b:1', env);
     const session = await create(a, ['yes']);
     const startedAt = Date.now();
     const followers = await Promise.all([follow(b, session.id), follow(b, session.id)]);
     const copyBytes: number[] = [];
     for (let i = 0; i < 6; i++) {
       await sleep(500);
-      const usage = /^:(\d+)/.exec(await redis.command('MEMORY', 'USAGE', `sessionboard:out:${session.id}`, 'SAMPLES', '0'))?.[1];
+      const usage = /^:(\d+)/.exec(await cluster.redis.command('MEMORY', 'USAGE', `sessionboard:out:${session.id}`, 'SAMPLES', '0'))?.[1];
       copyBytes.push(Number(usage ?? 0));
     }
     const elapsedS = (Date.now() - startedAt) / 1000;

@@ -1,33 +1,22 @@
 import type { Session } from '@sessionboard/protocol';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { allEnded, converged, killGroups, startInstance } from './clusterHelpers.ts';
-import { closeAll, listen, sendJson, waitFor } from './helpers.ts';
-import { startRedis, stopRedises, type RedisServer } from './redisServer.ts';
+import { describe, expect, it } from 'vitest';
+import { allEnded, converged } from './clusterHelpers.ts';
+import { listen, sendJson, waitFor } from './helpers.ts';
+import { useRedisCluster } from './useRedisCluster.ts';
 
-let redis: RedisServer;
-const started: Session[] = [];
-
-beforeEach(async () => {
-  redis = await startRedis();
-});
-
-afterEach(async () => {
-  await closeAll();
-  killGroups(started.splice(0));
-  await stopRedises();
-});
+const cluster = useRedisCluster();
 
 describe('an instance reading back its own changes', () => {
   it('publishes a short-lived session exactly twice, created then ended, however its changes and the tail interleave', async () => {
-    const a = await startInstance(redis, 'a:1');
-    const b = await startInstance(redis, 'b:1');
+    const a = await cluster.start('a:1');
+    const b = await cluster.start('b:1');
     const watcher = listen(`${b.url}/api/sse/sessions`);
     await watcher.waitForCount(1);
 
     const created = await Promise.all(
       Array.from({ length: 40 }, async () => {
         const reply = await sendJson<Session>(`${a.url}/api/sessions`, 'POST', { command: ['true'] });
-        started.push(reply.body);
+        cluster.track(reply.body);
         return reply.body.id;
       }),
     );

@@ -78,7 +78,7 @@ export class ClusterMembership {
 
   /** Subscribes, starts beating, and resolves at the first round trip through Redis. */
   async start(): Promise<void> {
-    await this.#options.connections.subscribe(this.#options.keys.beats, (message) => this.#onMessage(message));
+    await this.#options.connections.subscribeJson<BeatMessage>(this.#options.keys.beats, (message) => this.#onMessage(message));
     const first = new Promise<void>((resolve) => (this.#firstContact = resolve));
     this.#timer = setInterval(() => this.#beat(), this.beatMs).unref();
     this.#beat();
@@ -123,13 +123,7 @@ export class ClusterMembership {
     });
   }
 
-  #onMessage(raw: string): void {
-    let message: BeatMessage;
-    try {
-      message = JSON.parse(raw) as BeatMessage;
-    } catch {
-      return;
-    }
+  #onMessage(message: BeatMessage): void {
     if (typeof message.name !== 'string') return;
     const now = this.#now();
     if (message.left === true) {

@@ -67,8 +67,8 @@ export class ClusterRequests {
   /** Subscribes to this instance's request and reply channels. */
   async start(): Promise<void> {
     const { connections, keys, instance } = this.#options;
-    await connections.subscribe(keys.requests(instance), (message) => void this.#onRequest(message));
-    await connections.subscribe(keys.replies(instance), (message) => this.#onReply(message));
+    await connections.subscribeJson<RequestMessage>(keys.requests(instance), (message) => void this.#onRequest(message));
+    await connections.subscribeJson<ReplyMessage>(keys.replies(instance), (message) => this.#onReply(message));
   }
 
   /** Answers requests of `type` with `handler`; what it throws is sent back as a failure. */
@@ -105,13 +105,7 @@ export class ClusterRequests {
     }
   }
 
-  async #onRequest(raw: string): Promise<void> {
-    let message: RequestMessage;
-    try {
-      message = JSON.parse(raw) as RequestMessage;
-    } catch {
-      return;
-    }
+  async #onRequest(message: RequestMessage): Promise<void> {
     const { connections, keys, logger } = this.#options;
     let reply: ReplyMessage;
     const handler = this.#handlers.get(message.type);
@@ -127,13 +121,7 @@ export class ClusterRequests {
     });
   }
 
-  #onReply(raw: string): void {
-    let reply: ReplyMessage;
-    try {
-      reply = JSON.parse(raw) as ReplyMessage;
-    } catch {
-      return;
-    }
+  #onReply(reply: ReplyMessage): void {
     const waiting = this.#waiting.get(reply.id);
     if (waiting === undefined) return;
     if (reply.ok) waiting.resolve(reply.body);

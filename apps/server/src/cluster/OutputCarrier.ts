@@ -92,15 +92,9 @@ export class OutputCarrier {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Where the copy reaches, as far as this carrier knows. */
-  get carried(): number {
-    return this.#carried;
-  }
-
   /** Nothing to write: the copy has all the output there is (and the end mark when complete), or the output is gone. */
   get idle(): boolean {
-    const output = this.#output;
-    return this.#stopped || output.removed || (this.#carried >= output.end && (!output.ended || this.#complete));
+    return this.#stopped || this.#output.removed || !this.#behind;
   }
 
   get stopped(): boolean {
@@ -155,9 +149,9 @@ export class OutputCarrier {
       this.#schedule(0);
     });
     try {
+      if (!this.#behind) return;
       const end = output.end;
       const ended = output.ended;
-      if (this.#carried >= end && (!ended || this.#complete)) return;
       let piece: RawWindowRead | undefined;
       if (this.#carried < end) {
         const budget = Math.min(this.#options.maxPieceBytes, this.#options.budget.available());
@@ -187,7 +181,7 @@ export class OutputCarrier {
       if (piece !== undefined) this.#options.onCarried?.({ bytes: bytes.length, skipped: piece.start - this.#carried });
       this.#carried = stop;
       this.#complete = ended;
-      if (output.end > this.#carried || (output.ended && !this.#complete)) this.#schedule(0);
+      if (this.#behind) this.#schedule(0);
     } catch (error) {
       this.#options.onError?.(error);
       this.#schedule(this.#retryMs);
@@ -195,6 +189,11 @@ export class OutputCarrier {
       this.#busy = false;
       if (this.#again) this.#schedule(0);
     }
+  }
+
+  /** The output has bytes, or its end mark, that the copy has not. */
+  get #behind(): boolean {
+    return this.#carried < this.#output.end || (this.#output.ended && !this.#complete);
   }
 
   /** Flushes at the first slot at least `minWaitMs` from now and after the last one. */

@@ -124,6 +124,19 @@ export class RedisConnections {
     }
   }
 
+  /** Like {@link subscribe}, with each message parsed as JSON; one that is not JSON is dropped. */
+  subscribeJson<T>(channel: string, handler: (message: T) => void): Promise<void> {
+    return this.subscribe(channel, (raw) => {
+      let message: T;
+      try {
+        message = JSON.parse(raw) as T;
+      } catch {
+        return;
+      }
+      handler(message);
+    });
+  }
+
   /** Stops calling the handler of `channel` and unsubscribes from it. */
   async unsubscribe(channel: string): Promise<void> {
     this.#handlers.delete(channel);

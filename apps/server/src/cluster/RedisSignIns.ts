@@ -41,7 +41,7 @@ export class RedisSignIns implements SharedSignIns {
   }
 
   async start(): Promise<void> {
-    await this.#options.connections.subscribe(this.#options.keys.signIns, (message) => this.#onMessage(message));
+    await this.#options.connections.subscribeJson<SignInMessage>(this.#options.keys.signIns, (message) => this.#onMessage(message));
   }
 
   async share(id: string): Promise<void> {
@@ -109,13 +109,7 @@ export class RedisSignIns implements SharedSignIns {
     }
   }
 
-  #onMessage(raw: string): void {
-    let message: SignInMessage;
-    try {
-      message = JSON.parse(raw) as SignInMessage;
-    } catch {
-      return;
-    }
+  #onMessage(message: SignInMessage): void {
     if (message.type === 'revoked' && typeof message.key === 'string') this.#options.sessions.revokeKey(message.key);
   }
 }
