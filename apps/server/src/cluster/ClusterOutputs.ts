@@ -8,7 +8,7 @@ import { OutputCarrier } from './OutputCarrier.ts';
 import { decodeOutputEntry, type OutputEntry } from './outputEntry.ts';
 import { OutputMirror, type OutputCopyReader } from './OutputMirror.ts';
 import type { RedisConnections } from './RedisConnections.ts';
-import { TokenBucket } from './TokenBucket.ts';
+import { TokenBucket } from '../output/TokenBucket.ts';
 
 /** Options of {@link ClusterOutputs}. */
 export interface ClusterOutputsOptions {

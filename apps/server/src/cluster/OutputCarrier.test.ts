@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { OutputBuffer } from '../output/OutputBuffer.ts';
 import type { OutputStreamName } from '../output/SegmentIndex.ts';
 import { OutputCarrier, type CarriedOutput, type CarriedPiece } from './OutputCarrier.ts';
-import { TokenBucket } from './TokenBucket.ts';
+import { TokenBucket } from '../output/TokenBucket.ts';
 
 /** A session's output over a plain buffer, appended to by the test. */
 class TestOutput implements CarriedOutput {

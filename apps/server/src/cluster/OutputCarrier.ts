@@ -1,7 +1,7 @@
 import type { CaptureTimers } from '../output/OutputCapture.ts';
 import type { RawWindowRead } from '../output/readRawWindow.ts';
 import { encodeRuns } from './outputEntry.ts';
-import type { TokenBucket } from './TokenBucket.ts';
+import type { TokenBucket } from '../output/TokenBucket.ts';
 
 /** What a carrier reads: a session's output on the instance that runs it (`SessionOutput`). */
 export interface CarriedOutput {

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { OutputStreamName } from './SegmentIndex.ts';
+import { TokenBucket } from './TokenBucket.ts';
 import { incompleteTailLength } from './utf8Boundary.ts';
 
 /** A process's output pipes; either may be missing (a spawn that failed, a fake child). */
@@ -53,24 +54,20 @@ export class OutputCapture {
   readonly #pipes: [OutputStreamName, Readable][] = [];
   readonly #held = new Map<OutputStreamName, Buffer>();
   readonly #options: OutputCaptureOptions;
-  readonly #bytesPerSecond: number;
-  readonly #burstBytes: number;
-  readonly #now: () => number;
+  readonly #budget: TokenBucket;
   readonly #timers: CaptureTimers;
   #open = 0;
-  #tokens: number;
-  #filledAt: number;
   #resumeTimer: unknown;
   #stopped = false;
 
   constructor(pipes: OutputPipes, options: OutputCaptureOptions) {
     this.#options = options;
-    this.#bytesPerSecond = options.bytesPerSecond ?? 32 * 1024 * 1024;
-    this.#burstBytes = options.burstBytes ?? 1024 * 1024;
-    this.#now = options.now ?? (() => performance.now());
+    this.#budget = new TokenBucket({
+      perSecond: options.bytesPerSecond ?? 32 * 1024 * 1024,
+      burst: options.burstBytes ?? 1024 * 1024,
+      now: options.now,
+    });
     this.#timers = options.timers ?? defaultTimers;
-    this.#tokens = this.#burstBytes;
-    this.#filledAt = this.#now();
     for (const stream of ['stdout', 'stderr'] as const) {
       const pipe = pipes[stream];
       if (pipe) this.#attach(stream, pipe);
@@ -131,14 +128,12 @@ export class OutputCapture {
   }
 
   #spend(bytes: number): void {
-    const now = this.#now();
-    this.#tokens = Math.min(this.#burstBytes, this.#tokens + ((now - this.#filledAt) * this.#bytesPerSecond) / 1000);
-    this.#filledAt = now;
-    this.#tokens -= bytes;
-    if (this.#tokens >= 0 || this.#resumeTimer !== undefined) return;
+    this.#budget.take(bytes);
+    const debtMs = this.#budget.debtMs();
+    if (debtMs === 0 || this.#resumeTimer !== undefined) return;
     for (const [, pipe] of this.#pipes) pipe.pause();
     // At least 20 ms: pausing and resuming a pipe costs system calls, so fewer and longer pauses.
-    const waitMs = Math.max(MIN_PAUSE_MS, Math.ceil((-this.#tokens * 1000) / this.#bytesPerSecond));
+    const waitMs = Math.max(MIN_PAUSE_MS, Math.ceil(debtMs));
     this.#resumeTimer = this.#timers.setTimeout(() => {
       this.#resumeTimer = undefined;
       if (this.#stopped) return;

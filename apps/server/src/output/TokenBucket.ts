@@ -37,4 +37,9 @@ export class TokenBucket {
     this.available();
     this.#tokens -= count;
   }
+
+  /** Ms until the bucket is out of debt (no longer below zero); 0 when it is not in debt. */
+  debtMs(): number {
+    return this.#tokens < 0 ? (-this.#tokens * 1000) / this.#perSecond : 0;
+  }
 }
