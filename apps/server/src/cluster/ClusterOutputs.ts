@@ -9,6 +9,7 @@ import { decodeOutputEntry, type OutputEntry } from './outputEntry.ts';
 import { OutputMirror, type OutputCopyReader } from './OutputMirror.ts';
 import type { RedisConnections } from './RedisConnections.ts';
 import { TokenBucket } from '../output/TokenBucket.ts';
+import { unrefTimers } from '../output/unrefTimers.ts';
 
 /** Options of {@link ClusterOutputs}. */
 export interface ClusterOutputsOptions {
@@ -50,11 +51,6 @@ export interface ClusterOutputStats {
   mirrorBytes: number;
 }
 
-const defaultTimers: CaptureTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 /**
  * Sessions' output across the cluster. Each session's output is kept by the instance that
  * runs it and carried from there into a copy in Redis (an {@link OutputCarrier} per session:
@@ -77,7 +73,7 @@ export class ClusterOutputs implements OutputCopyReader {
   constructor(options: ClusterOutputsOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#timers = options.timers ?? defaultTimers;
+    this.#timers = options.timers ?? unrefTimers;
   }
 
   /** Carries every session output of `store` (this instance's sessions) into Redis. */

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { OutputStreamName } from './SegmentIndex.ts';
 import { TokenBucket } from './TokenBucket.ts';
 import { incompleteTailLength } from './utf8Boundary.ts';
+import { unrefTimers } from './unrefTimers.ts';
 
 /** A process's output pipes; either may be missing (a spawn that failed, a fake child). */
 export interface OutputPipes {
@@ -36,11 +37,6 @@ export interface OutputCaptureOptions {
 /** The shortest pause of a throttled process's pipes, in ms. */
 const MIN_PAUSE_MS = 20;
 
-const defaultTimers: CaptureTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 /**
  * Reads a process's stdout and stderr as they arrive, in arrival order, and hands on pieces
  * that end on a UTF-8 character boundary: the 1 to 3 bytes of a character not yet complete
@@ -67,7 +63,7 @@ export class OutputCapture {
       burst: options.burstBytes ?? 1024 * 1024,
       now: options.now,
     });
-    this.#timers = options.timers ?? defaultTimers;
+    this.#timers = options.timers ?? unrefTimers;
     for (const stream of ['stdout', 'stderr'] as const) {
       const pipe = pipes[stream];
       if (pipe) this.#attach(stream, pipe);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CaptureTimers, OutputCaptureOptions, OutputPipes } from './OutputCapture.ts';
 import { SessionOutput } from './SessionOutput.ts';
+import { unrefTimers } from './unrefTimers.ts';
 
 /** Options of {@link OutputStore}. */
 export interface OutputStoreOptions {
@@ -35,11 +36,6 @@ export interface OutputStoreStats {
   heldBytes: number;
 }
 
-const defaultTimers: CaptureTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 /**
  * Every session's output on this instance, by session id: live output in memory (the last
  * `capacity` bytes each), complete output of more than `spillMinBytes` in files of a private
@@ -67,7 +63,7 @@ export class OutputStore {
     this.#spillMinBytes = options.spillMinBytes ?? 16 * 1024;
     this.#tmpDir = options.tmpDir ?? tmpdir();
     this.#capture = options.capture;
-    this.#timers = options.timers ?? defaultTimers;
+    this.#timers = options.timers ?? unrefTimers;
     this.#onError = options.onError ?? (() => {});
   }
 

@@ -4,6 +4,7 @@ import type { CaptureTimers } from './OutputCapture.ts';
 import { OutputFollower } from './OutputFollower.ts';
 import type { OutputSource } from './OutputSource.ts';
 import { RecentReads } from './RecentReads.ts';
+import { unrefTimers } from './unrefTimers.ts';
 
 /** Timer functions for the heartbeat sweep and the followers, injectable for tests. */
 export interface OutputStreamsTimers extends CaptureTimers {
@@ -45,13 +46,6 @@ export interface FollowOptions {
   session: () => Session | undefined;
 }
 
-const defaultTimers: OutputStreamsTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-  setInterval: (callback, ms) => setInterval(callback, ms).unref(),
-  clearInterval: (handle) => clearInterval(handle as NodeJS.Timeout),
-};
-
 /**
  * The open output streams of this server: one {@link OutputFollower} each, one heartbeat
  * sweep for all (every half interval, a `ping` to those idle for `heartbeatMs`), and for each
@@ -69,7 +63,7 @@ export class OutputStreams {
 
   constructor(options: OutputStreamsOptions) {
     this.#options = options;
-    this.#timers = options.timers ?? defaultTimers;
+    this.#timers = options.timers ?? unrefTimers;
   }
 
   get count(): number {
