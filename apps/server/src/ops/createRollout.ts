@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { RolloutMetrics } from '../metrics/createRolloutMetrics.ts';
-import { bucketCookie, bucketOf, forgetBucket, isSecureRequest, rolloutGroup, type RolloutGroup } from './rollout.ts';
+import { bucketCookie, bucketOf, forgetBucket, isSecureRequest, rolloutGroup } from './rollout.ts';
 
 /** Seconds a browser outside the rollout is told to wait before asking for the stream again, as with `SSE_ENABLED=false`. */
 export const RETRY_AFTER_ROLLOUT_S = 60;
@@ -18,19 +18,11 @@ export interface RolloutRefusal {
 
 /** The gradual rollout of the stream (`SSE_ROLLOUT_PERCENT`), as the server applies it. */
 export interface Rollout {
-  /** 0..100. */
-  readonly percent: number;
-  /** The request's group, by its bucket (drawn once per request when it has no cookie). */
-  groupOf(req: IncomingMessage): RolloutGroup;
-  /**
-   * Counts a stream request whose rollout decision is final. With `req`, also forgets its
-   * bucket (the stream has opened and never asks again).
-   */
-  countStream(group: RolloutGroup, req?: IncomingMessage): void;
   /**
    * The rollout's step of stream admission, for a request already found enabled: counts the
    * request by group and answers the refusal for a browser outside, undefined for one inside.
-   * Call it once per stream request, where the decision is final.
+   * Then forgets the request's bucket (a stream lives for hours and never asks again). Call it
+   * once per stream request, where the decision is final.
    */
   admit(req: IncomingMessage): RolloutRefusal | undefined;
   /** The `Set-Cookie` value a response to `req` must carry, or undefined when it has a bucket already. */
@@ -58,15 +50,10 @@ export function createRollout({ percent, metrics, draw }: RolloutDeps): Rollout 
     return bucket.fresh ? bucketCookie(bucket.value, { secure: isSecureRequest(req) }) : undefined;
   };
   return {
-    percent,
-    groupOf,
-    countStream: (group, req) => {
-      metrics.streams.inc({ rollout: group });
-      if (req !== undefined) forgetBucket(req);
-    },
     cookieFor,
     admit(req) {
       const group = groupOf(req);
+      forgetBucket(req);
       metrics.streams.inc({ rollout: group });
       if (group === 'in') return undefined;
       return {

@@ -5,7 +5,6 @@ import { authorize, type Authorization } from '../auth/authorize.ts';
 import { EXPOSE_HEADERS } from '../http/corsHeaders.ts';
 import { foreignHostMessage } from '../http/loopbackHostGuard.ts';
 import type { Rollout } from '../ops/createRollout.ts';
-import { forgetBucket } from '../ops/rollout.ts';
 
 /** A stream refused before it starts: the error envelope's status, code and message, and headers. */
 export interface StreamRefusal {
@@ -174,12 +173,7 @@ export function bucketCookieStep(rollout: Rollout): AdmissionCheck {
 
 /** The rollout's step: a browser outside `SSE_ROLLOUT_PERCENT` is refused like `SSE_ENABLED=false`. */
 export function rolloutCheck(rollout: Rollout): AdmissionCheck {
-  return ({ req }) => {
-    const refusal = rollout.admit(req);
-    // The decision is made; a stream lives for hours and needs the drawn bucket no more.
-    forgetBucket(req);
-    return refusal;
-  };
+  return ({ req }) => rollout.admit(req);
 }
 
 export function capacityCheck(isFull: () => boolean): AdmissionCheck {
