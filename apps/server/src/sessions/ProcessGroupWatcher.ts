@@ -3,20 +3,14 @@ import { readFileSync, readdirSync } from 'node:fs';
 /** True while any process of the group `pgid` exists. */
 export type GroupProbe = (pgid: number) => boolean;
 
-/** Timer functions, injectable for tests. */
-export interface WatcherTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
 /** Options of {@link ProcessGroupWatcher}. */
 export interface ProcessGroupWatcherOptions {
   /** @default {@link groupExists}: `kill(-pgid, 0)` */
   probe?: GroupProbe;
   /** How often a group whose leader has exited is looked at, in ms. @default 200 */
   pollMs?: number;
-  /** @default the global timers, unref'd */
-  timers?: WatcherTimers;
+  /** The session manager's timers, injectable for tests. */
+  timers: { setTimeout(callback: () => void, ms: number): unknown };
 }
 
 /**
@@ -73,11 +67,6 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
   }
 }
 
-const defaultTimers: WatcherTimers = {
-  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
-
 /**
  * Tells when a process group has no member left. A session's process leads a group of its
  * own; when the leader exits, children it left behind (daemonised, or ignoring SIGTERM) keep
@@ -87,36 +76,23 @@ const defaultTimers: WatcherTimers = {
 export class ProcessGroupWatcher {
   readonly #probe: GroupProbe;
   readonly #pollMs: number;
-  readonly #timers: WatcherTimers;
+  readonly #timers: ProcessGroupWatcherOptions['timers'];
 
-  constructor(options: ProcessGroupWatcherOptions = {}) {
+  constructor(options: ProcessGroupWatcherOptions) {
     this.#probe = options.probe ?? groupExists;
     this.#pollMs = options.pollMs ?? 200;
-    this.#timers = options.timers ?? defaultTimers;
+    this.#timers = options.timers;
   }
 
   /**
    * Calls `onEmpty` once the group `pgid` has no member: at once (synchronously) when it has
    * none now, else at the first poll that finds none.
-   * @returns a function that stops watching.
    */
-  whenEmpty(pgid: number, onEmpty: () => void): () => void {
-    let handle: unknown;
-    let stopped = false;
+  whenEmpty(pgid: number, onEmpty: () => void): void {
     const check = () => {
-      handle = undefined;
-      if (stopped) return;
-      if (this.#probe(pgid)) {
-        handle = this.#timers.setTimeout(check, this.#pollMs);
-        return;
-      }
-      stopped = true;
-      onEmpty();
+      if (this.#probe(pgid)) this.#timers.setTimeout(check, this.#pollMs);
+      else onEmpty();
     };
     check();
-    return () => {
-      stopped = true;
-      if (handle !== undefined) this.#timers.clearTimeout(handle);
-    };
   }
 }
