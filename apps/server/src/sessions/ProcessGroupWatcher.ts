@@ -14,6 +14,12 @@ export interface ProcessGroupWatcherOptions {
 }
 
 /**
+ * The member of each group found live at the last look: looked at first, so that a group kept
+ * alive by one process costs one read a poll, not a read of every process on the machine.
+ */
+const lastLiveMember = new Map<number, string>();
+
+/**
  * Signal 0 to the group: delivered to no one, but fails with ESRCH once no process has the
  * group id. A member that the server may not signal (EPERM) still counts. The group id stays
  * reserved while any member lives, so it cannot name another group meanwhile.
@@ -27,7 +33,9 @@ export function groupExists(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return true;
+    lastLiveMember.delete(pgid);
+    return false;
   }
   return process.platform !== 'linux' || hasLiveMember(pgid);
 }
@@ -37,6 +45,8 @@ export function groupExists(pgid: number): boolean {
  * dead (`X`); also true when `procRoot` cannot be read, so that nothing is judged gone on doubt.
  */
 export function hasLiveMember(pgid: number, procRoot = '/proc'): boolean {
+  const known = lastLiveMember.get(pgid);
+  if (known !== undefined && isLiveMember(procRoot, known, pgid)) return true;
   let names: string[];
   try {
     names = readdirSync(procRoot);
@@ -44,18 +54,26 @@ export function hasLiveMember(pgid: number, procRoot = '/proc'): boolean {
     return true;
   }
   for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`${procRoot}/${name}/stat`, 'latin1');
-    } catch {
-      continue; // The process ended while we looked.
+    if (name !== known && /^\d+$/.test(name) && isLiveMember(procRoot, name, pgid)) {
+      lastLiveMember.set(pgid, name);
+      return true;
     }
-    // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses, so read after the last ')'.
-    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
   }
+  lastLiveMember.delete(pgid);
   return false;
+}
+
+/** True when process `pid` of `procRoot` is in group `pgid` and neither a zombie nor dead. */
+function isLiveMember(procRoot: string, pid: string, pgid: number): boolean {
+  let stat: string;
+  try {
+    stat = readFileSync(`${procRoot}/${pid}/stat`, 'latin1');
+  } catch {
+    return false; // The process ended while we looked.
+  }
+  // pid (comm) state ppid pgrp …; comm may hold spaces and parentheses, so read after the last ')'.
+  const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(pgrp) === pgid && state !== 'Z' && state !== 'X';
 }
 
 /** Sends `signal` to every process of the group `pgid`; a group already gone is ignored. */
