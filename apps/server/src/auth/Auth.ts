@@ -49,13 +49,14 @@ export function createAuth(token: string | undefined, options: AuthOptions = {})
 
 /**
  * {@link verifyRequest}, and in a cluster, for a cookie unknown here, whether another
- * instance signed it in (then it is valid here too from now on).
+ * instance signed it in (then it is valid here too from now on). Synchronous unless the
+ * cluster must be asked.
  */
-export async function verifyRequestShared(auth: Auth, req: Request): Promise<AuthVerdict> {
+export function verifyRequestShared(auth: Auth, req: Request): AuthVerdict | Promise<AuthVerdict> {
   const verdict = verifyRequest(auth, req);
   if (verdict.ok || verdict.reason !== 'signed_out' || auth.shared === undefined) return verdict;
   const id = readCookie(req, AUTH_COOKIE) as string;
-  return (await auth.shared.adopt(id)) ? { ok: true, signInId: id } : verdict;
+  return auth.shared.adopt(id).then((adopted) => (adopted ? { ok: true, signInId: id } : verdict));
 }
 
 /** How a request stands, by its `Authorization` header, else its cookie. */

@@ -1,8 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Request } from 'express';
 import type { AttemptCount } from './AttemptLimiter.ts';
-import { attemptKey, attemptRefusal, verifyRequest, type Auth, type AuthVerdict } from './Auth.ts';
-import { AUTH_COOKIE, readCookie } from './authCookie.ts';
+import { attemptKey, attemptRefusal, verifyRequest, verifyRequestShared, type Auth, type AuthVerdict } from './Auth.ts';
 
 const MESSAGES = {
   missing: 'Sign in first: send "Authorization: Bearer <AUTH_TOKEN>", or sign in with POST /api/auth/login.',
@@ -36,11 +35,9 @@ export function authorize(auth: Auth, req: IncomingMessage): Authorization | Pro
     const count = auth.attempts.peek(key);
     return count instanceof Promise ? count.then((known) => byBearer(auth, request, key, known)) : byBearer(auth, request, key, count);
   }
-  const verdict = verifyRequest(auth, request);
-  if (verdict.ok || verdict.reason !== 'signed_out' || auth.shared === undefined) return refuseUnless(verdict);
   // A cookie unknown here may be a sign-in another instance of the cluster made.
-  const id = readCookie(request, AUTH_COOKIE) as string;
-  return auth.shared.adopt(id).then((adopted) => (adopted ? { ok: true, signInId: id } : refuseUnless(verdict)));
+  const verdict = verifyRequestShared(auth, request);
+  return verdict instanceof Promise ? verdict.then(refuseUnless) : refuseUnless(verdict);
 }
 
 function byBearer(auth: Auth, req: Request, key: string, count: AttemptCount): Authorization | Promise<Authorization> {
