@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { counterReadOnScrape, gaugeReadOnScrape } from '../metrics/readOnScrape.ts';
 import type { ClusterOutputStats } from './ClusterOutputs.ts';
 
 /**
@@ -9,26 +10,10 @@ import type { ClusterOutputStats } from './ClusterOutputs.ts';
  * instances' output kept here, and the memory they hold).
  */
 export function registerClusterOutputMetrics(registry: Registry, cluster: { outputStats(): ClusterOutputStats }): void {
-  const registers = [registry];
   const counter = (name: string, help: string, read: (stats: ClusterOutputStats) => number) =>
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(read(cluster.outputStats()));
-      },
-    });
+    counterReadOnScrape(registry, name, help, () => read(cluster.outputStats()));
   const gauge = (name: string, help: string, read: (stats: ClusterOutputStats) => number) =>
-    new Gauge({
-      name,
-      help,
-      registers,
-      collect() {
-        this.set(read(cluster.outputStats()));
-      },
-    });
+    gaugeReadOnScrape(registry, name, help, () => read(cluster.outputStats()));
   counter('output_cluster_carried_bytes_total', "Bytes of this instance's sessions' output written into Redis for the other instances.", (stats) => stats.carriedBytes);
   counter(
     'output_cluster_skipped_bytes_total',

@@ -1,7 +1,8 @@
 import { getHeapStatistics } from 'node:v8';
 import type { SseBroker } from '@sessionboard/sse-broker';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { SessionManager } from '../sessions/SessionManager.ts';
+import { counterReadOnScrape, gaugeReadOnScrape } from './readOnScrape.ts';
 
 /** The app's metrics: its own registry, and the counters that routes increment. */
 export interface ServerMetrics {
@@ -32,57 +33,12 @@ export function createMetrics(broker: SseBroker, manager: SessionManager, cluste
   collectDefaultMetrics({ register: registry });
   const registers = [registry];
 
-  new Gauge({
-    name: 'sse_active_connections',
-    help: 'Open live-session streams.',
-    registers,
-    collect() {
-      this.set(broker.stats().connections);
-    },
-  });
-  new Counter({
-    name: 'sse_events_sent_total',
-    help: 'Frames written to streams: events, snapshots, replays and pings.',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(broker.stats().framesSent);
-    },
-  });
-  new Counter({
-    name: 'sse_events_published_total',
-    help: 'Session changes published to the stream.',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(broker.stats().eventsPublished);
-    },
-  });
-  new Counter({
-    name: 'sse_slow_closed_total',
-    help: 'Streams closed because their client stopped reading.',
-    registers,
-    collect() {
-      this.reset();
-      this.inc(broker.stats().slowClosed);
-    },
-  });
-  new Gauge({
-    name: 'nodejs_heap_size_limit_bytes',
-    help: "V8's heap size limit (--max-old-space-size): the cap the heap in use must stay under.",
-    registers,
-    collect() {
-      this.set(getHeapStatistics().heap_size_limit);
-    },
-  });
-  new Gauge({
-    name: 'sessions_live',
-    help: 'Sessions running or stopping.',
-    registers,
-    collect() {
-      this.set(manager.liveCount);
-    },
-  });
+  gaugeReadOnScrape(registry, 'sse_active_connections', 'Open live-session streams.', () => broker.stats().connections);
+  counterReadOnScrape(registry, 'sse_events_sent_total', 'Frames written to streams: events, snapshots, replays and pings.', () => broker.stats().framesSent);
+  counterReadOnScrape(registry, 'sse_events_published_total', 'Session changes published to the stream.', () => broker.stats().eventsPublished);
+  counterReadOnScrape(registry, 'sse_slow_closed_total', 'Streams closed because their client stopped reading.', () => broker.stats().slowClosed);
+  gaugeReadOnScrape(registry, 'nodejs_heap_size_limit_bytes', "V8's heap size limit (--max-old-space-size): the cap the heap in use must stay under.", () => getHeapStatistics().heap_size_limit);
+  gaugeReadOnScrape(registry, 'sessions_live', 'Sessions running or stopping.', () => manager.liveCount);
   const rejected = new Counter({
     name: 'sse_connections_rejected_total',
     help: 'Streams refused before they started, by reason (full, disabled, rollout).',
@@ -120,22 +76,8 @@ export function createMetrics(broker: SseBroker, manager: SessionManager, cluste
     registers,
   });
   if (cluster !== undefined) {
-    new Gauge({
-      name: 'cluster_instances',
-      help: 'Instances of the cluster this one sees alive (not silent for INSTANCE_TTL_MS), itself included.',
-      registers,
-      collect() {
-        this.set(cluster.aliveInstances());
-      },
-    });
-    new Gauge({
-      name: 'redis_up',
-      help: '1 while Redis is reachable and answering, else 0.',
-      registers,
-      collect() {
-        this.set(cluster.isUp() ? 1 : 0);
-      },
-    });
+    gaugeReadOnScrape(registry, 'cluster_instances', 'Instances of the cluster this one sees alive (not silent for INSTANCE_TTL_MS), itself included.', () => cluster.aliveInstances());
+    gaugeReadOnScrape(registry, 'redis_up', '1 while Redis is reachable and answering, else 0.', () => cluster.isUp() ? 1 : 0);
   }
   for (const reason of ['full', 'disabled', 'rollout']) rejected.inc({ reason }, 0);
   for (const outcome of ['replayed', 'unknown_id']) resumes.inc({ outcome }, 0);

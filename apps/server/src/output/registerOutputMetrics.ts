@@ -1,4 +1,5 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
+import { counterReadOnScrape, gaugeReadOnScrape } from '../metrics/readOnScrape.ts';
 import type { OutputStore } from './OutputStore.ts';
 import type { OutputStreams } from './OutputStreams.ts';
 
@@ -21,32 +22,9 @@ export function registerOutputMetrics(registry: Registry, { store, streams }: { 
       this.set({ storage: 'disk' }, stats.diskBytes);
     },
   });
-  new Gauge({
-    name: 'output_memory_bytes',
-    help: "Memory held for sessions' output: buffers (with room to grow) and indexes.",
-    registers,
-    collect() {
-      this.set(store.stats().heldBytes);
-    },
-  });
-  new Gauge({
-    name: 'output_streams_open',
-    help: 'Open output streams (GET /api/sse/sessions/:id/output).',
-    registers,
-    collect() {
-      this.set(streams.count);
-    },
-  });
-  const counter = (name: string, help: string, read: () => number) =>
-    new Counter({
-      name,
-      help,
-      registers,
-      collect() {
-        this.reset();
-        this.inc(read());
-      },
-    });
+  gaugeReadOnScrape(registry, 'output_memory_bytes', "Memory held for sessions' output: buffers (with room to grow) and indexes.", () => store.stats().heldBytes);
+  gaugeReadOnScrape(registry, 'output_streams_open', 'Open output streams (GET /api/sse/sessions/:id/output).', () => streams.count);
+  const counter = (name: string, help: string, read: () => number) => counterReadOnScrape(registry, name, help, read);
   counter('output_events_sent_total', 'Output events written to output streams.', () => streams.stats().events);
   counter('output_bytes_sent_total', 'Bytes of output written to output streams.', () => streams.stats().bytes);
   counter('output_truncated_total', 'Truncated events: an output stream fell behind the kept window.', () => streams.stats().truncated);
