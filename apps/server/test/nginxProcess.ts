@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startHttpProcess, type HttpProcess } from './httpProcess.ts';
 import { freePort } from './redisServer.ts';
 
 /** The shipped configuration: the runner and the site it includes. */
@@ -12,15 +12,11 @@ export const NGINX_SITE = fileURLToPath(new URL('../../../ops/nginx/sessionboard
 /** Debian's nginx lives in /usr/sbin, which is not on every user's PATH. */
 const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 
-/** nginx started by a test. */
-export interface NginxProcess {
-  /** `http://127.0.0.1:<port>`. */
-  url: string;
-  /** What nginx wrote on stderr. */
-  output(): string;
-  /** Stops it with SIGTERM (its master ends its workers; SIGKILL would orphan them) and removes its prefix. */
-  stop(): Promise<void>;
-}
+/**
+ * nginx started by a test. `stop` sends SIGTERM, so that its master ends its workers
+ * (SIGKILL would orphan them), and removes its prefix.
+ */
+export type NginxProcess = HttpProcess;
 
 /**
  * Runs real nginx with docs/deploy/nginx.conf and the site it includes, as shipped but for
@@ -44,32 +40,7 @@ export async function startNginx(instancePorts: readonly number[]): Promise<Ngin
   await writeFile(join(prefix, 'nginx.conf'), main);
   // As root, workers would run as nobody and could not use the prefix.
   const globals = `daemon off;${process.getuid?.() === 0 ? ' user root;' : ''}`;
-  const child: ChildProcess = spawn(NGINX, ['-p', prefix, '-e', 'stderr', '-c', join(prefix, 'nginx.conf'), '-g', globals], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let output = '';
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
-    }
-    await rm(prefix, { recursive: true, force: true });
-  };
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`nginx exited: ${output}`);
-    }
-    if (await fetch(`${url}/nginx-probe`).then(() => true, () => false)) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`nginx did not start: ${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { url, output: () => output, stop };
+  const args = ['-p', prefix, '-e', 'stderr', '-c', join(prefix, 'nginx.conf'), '-g', globals];
+  // Any answer will do: the probe only shows that nginx accepts connections.
+  return startHttpProcess({ name: 'nginx', command: NGINX, args, port, dir: prefix, probePath: '/nginx-probe', ready: () => true, timeoutMs: 10_000, intervalMs: 50 });
 }
