@@ -1,18 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { NGINX, writeLocalNginxConfig } from '../../ops/nginx/localNginx.ts';
 import { freePort } from './freePort.ts';
-import { REPO_ROOT } from './paths.ts';
 import { waitUntil } from './waitUntil.ts';
-
-/** The configuration the README ships: the runner, and the site it includes. */
-const CONFIG = join(REPO_ROOT, 'docs/deploy/nginx.conf');
-const SITE = join(REPO_ROOT, 'ops/nginx/sessionboard.conf');
-/** Debian's nginx lives in /usr/sbin, which is not on every user's PATH. */
-const NGINX = existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 
 /**
  * Debian's nginx with the shipped configuration (round-robin, no stickiness, default proxy
@@ -34,22 +27,8 @@ export class NginxProcess {
   static async start(instancePorts: readonly number[]): Promise<NginxProcess> {
     const prefix = await mkdtemp(join(tmpdir(), 'sessionboard-e2e-nginx-'));
     const port = await freePort();
-    const site = await readFile(SITE, 'utf8');
-    const line = /^( *)server 127\.0\.0\.1:4021( [^;]*)?;\n/m.exec(site);
-    if (line === null) throw new Error(`${SITE} has no "server 127.0.0.1:4021" line`);
-    const servers = instancePorts.map((instancePort) => `${line[1]}server 127.0.0.1:${instancePort}${line[2] ?? ''};\n`).join('');
-    await writeFile(
-      join(prefix, 'sessionboard.conf'),
-      site
-        .replace(/^ *server 127\.0\.0\.1:402\d[^;]*;\n/gm, '')
-        .replace(/^( *)keepalive/m, `${servers}$1keepalive`)
-        .replace(/^( *)listen 8080;/m, `$1listen 127.0.0.1:${port};`),
-    );
-    const main = (await readFile(CONFIG, 'utf8')).replace('include ../../ops/nginx/sessionboard.conf;', `include ${join(prefix, 'sessionboard.conf')};`);
-    await writeFile(join(prefix, 'nginx.conf'), main);
-    // As root, workers would run as nobody and could not use the prefix.
-    const globals = `daemon off;${process.getuid?.() === 0 ? ' user root;' : ''}`;
-    const child = spawn(NGINX, ['-p', prefix, '-e', 'stderr', '-c', join(prefix, 'nginx.conf'), '-g', globals], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const args = await writeLocalNginxConfig(prefix, instancePorts, port);
+    const child = spawn(NGINX, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     const nginx = new NginxProcess(child, prefix, port);
     try {
       await waitUntil(

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeAll, openStream, send, type RawStream } from './helpers.ts';
-import { freePort, startPrometheus, type PrometheusProcess } from './prometheus.ts';
+import { startPrometheus, type PrometheusProcess } from './prometheus.ts';
+import { freePort } from './redisServer.ts';
 
 const ROOT = new URL('../../../', import.meta.url).pathname;
 const ROLLOUT = join(ROOT, 'scripts', 'rollout.mjs');

@@ -1,6 +1,7 @@
 import { API_PATHS } from '@sessionboard/protocol';
 import type { BenchTarget } from './BenchTarget.ts';
 import { epochNow } from './epochNow.ts';
+import { fireSteadily } from './fireSteadily.ts';
 import { freePort } from './freePort.ts';
 import type { LoadGenerator } from './LoadGenerator.ts';
 import { lostDeliveries } from './lostDeliveries.ts';
@@ -52,8 +53,6 @@ export interface ClusterFanoutRun {
   machineBusyPercent: number;
   error?: string;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * One run of `layout`: start the servers fresh (and Redis for the cluster), open the streams,
@@ -109,13 +108,7 @@ export async function runClusterFanout(
     const intervalMs = (1000 * perTrigger) / rate;
     const publish = async (count: number) => {
       const start = epochNow();
-      const fired: Promise<void>[] = [];
-      for (let i = 0; i < count; i++) {
-        const wait = start + i * intervalMs - epochNow();
-        if (wait > 0) await sleep(wait);
-        fired.push((triggers[i % triggers.length] as Trigger).fire());
-      }
-      await Promise.all(fired);
+      await fireSteadily(count, intervalMs, start, (i) => (triggers[i % triggers.length] as Trigger).fire());
       return start;
     };
     // Warm-up at the same rate (JIT, buffers, Redis connections): not counted.

@@ -3,6 +3,7 @@ import type { SessionOutputResponse } from '@sessionboard/protocol';
 import type { BenchTarget } from './BenchTarget.ts';
 import { epochNow } from './epochNow.ts';
 import { apiRequest } from './apiRequest.ts';
+import { fireSteadily } from './fireSteadily.ts';
 import { freePort } from './freePort.ts';
 import type { LoadGenerator } from './LoadGenerator.ts';
 import { lostDeliveries } from './lostDeliveries.ts';
@@ -176,14 +177,8 @@ async function runPhase(server: RunningServer, load: LoadGenerator, trigger: Tri
   }, 250);
   const triggers = Math.max(1, Math.round((rate * phaseMs) / 1000 / perTrigger));
   const intervalMs = (1000 * perTrigger) / rate;
-  const fired: Promise<void>[] = [];
   try {
-    for (let i = 0; i < triggers; i++) {
-      const wait = start + i * intervalMs - epochNow();
-      if (wait > 0) await sleep(wait);
-      fired.push(trigger.fire());
-    }
-    await Promise.all(fired);
+    await fireSteadily(triggers, intervalMs, start, () => trigger.fire());
   } finally {
     clearInterval(sampler);
   }

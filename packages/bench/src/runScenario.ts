@@ -2,6 +2,7 @@ import type { BenchTarget } from './BenchTarget.ts';
 import type { LoadGenerator } from './LoadGenerator.ts';
 import { Trigger } from './Trigger.ts';
 import { epochNow } from './epochNow.ts';
+import { fireSteadily } from './fireSteadily.ts';
 import { freePort } from './freePort.ts';
 import { lostDeliveries } from './lostDeliveries.ts';
 import { readCpuMs } from './procStats.ts';
@@ -55,8 +56,6 @@ export interface RunResult {
   /** Set when the run could not finish; the other figures are then partial. */
   error?: string;
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** `promise`, or a rejection with `message` after `ms`. */
 async function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
@@ -142,13 +141,7 @@ export async function runScenario(
     const intervalMs = (1000 * perTrigger) / rate;
     await load.startPhase();
     const rateStart = epochNow();
-    const fired: Promise<void>[] = [];
-    for (let i = 0; i < rateTriggers; i++) {
-      const wait = rateStart + i * intervalMs - epochNow();
-      if (wait > 0) await sleep(wait);
-      fired.push(trigger.fire());
-    }
-    await Promise.all(fired);
+    await fireSteadily(rateTriggers, intervalMs, rateStart, () => trigger.fire());
     const rateExpected = rateTriggers * perTrigger * streams;
     await load.waitForDeliveries(rateExpected, rateStart + rateTriggers * intervalMs + graceMs);
     const steady = await load.collect();
